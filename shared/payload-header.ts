@@ -1,0 +1,122 @@
+/** The payload header: what reveal must know (clip length, gain, size, key flag), stored in pixel LSBs with a CRC. */
+import { crc32 } from './crc32.js';
+import { StegError } from './errors.js';
+
+/** Header layout version (byte 3 of the magic). */
+export const HEADER_VERSION = 1;
+const MAGIC = [0x53, 0x56, 0x58]; // "SVX"
+/** Header size in bytes. */
+export const HEADER_BYTES = 36;
+const HEADER_BITS = HEADER_BYTES * 8;
+/** Copies of the header written; reveal takes a per-bit majority vote. */
+export const HEADER_COPIES = 3;
+/** Channel values (of the interleaved RGB image, raster order) whose LSBs hold the header copies. */
+export const HEADER_VALUES = HEADER_BITS * HEADER_COPIES;
+/** Length of the coarse loudness fingerprint used to detect a damaged payload. */
+export const ENVELOPE_BYTES = 8;
+
+/** Everything reveal needs besides the pixels. */
+export interface PayloadHeader {
+  /** Image size the container was made at: a resized or cropped container no longer matches. */
+  width: number;
+  height: number;
+  /** Number of 8 kHz samples embedded. */
+  sampleCount: number;
+  /** Normalisation gain applied before embedding; reveal divides by it. */
+  gain: number;
+  /** True when the audio was scrambled with a key. */
+  keyed: boolean;
+  /** Coarse loudness envelope of the embedded (normalised) audio, one byte per eighth of the clip. */
+  envelope: Uint8Array;
+}
+
+/** Serialises a header to its {@link HEADER_BYTES} bytes (little endian, CRC-32 last). */
+export function serializeHeader(h: PayloadHeader): Uint8Array {
+  const bytes = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(bytes.buffer);
+  bytes.set(MAGIC, 0);
+  bytes[3] = HEADER_VERSION;
+  bytes[4] = h.keyed ? 1 : 0;
+  view.setUint32(8, h.width, true);
+  view.setUint32(12, h.height, true);
+  view.setUint32(16, h.sampleCount, true);
+  view.setFloat32(20, h.gain, true);
+  bytes.set(h.envelope.subarray(0, ENVELOPE_BYTES), 24);
+  view.setUint32(32, crc32(bytes.subarray(0, 32)), true);
+  return bytes;
+}
+
+/**
+ * Parses and checks header bytes. No stegavox magic → StegError('no_payload'); magic present but CRC,
+ * version or field values wrong → StegError('damaged_payload').
+ */
+export function parseHeader(bytes: Uint8Array): PayloadHeader {
+  if (bytes.length < HEADER_BYTES || MAGIC.some((m, i) => bytes[i] !== m))
+    throw new StegError('no_payload', 'no stegavox payload found in this image (nothing hidden, or it was overwritten)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  if (view.getUint32(32, true) !== crc32(bytes.subarray(0, 32)))
+    throw new StegError('damaged_payload', 'the payload header fails its integrity check: the container was altered');
+  if (bytes[3] !== HEADER_VERSION)
+    throw new StegError('damaged_payload', `payload header version ${bytes[3]} is not supported (expected ${HEADER_VERSION})`);
+  const gain = view.getFloat32(20, true);
+  const header: PayloadHeader = {
+    keyed: (bytes[4]! & 1) === 1,
+    width: view.getUint32(8, true),
+    height: view.getUint32(12, true),
+    sampleCount: view.getUint32(16, true),
+    gain,
+    envelope: bytes.slice(24, 24 + ENVELOPE_BYTES),
+  };
+  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0)
+    throw new StegError('damaged_payload', 'the payload header holds impossible values');
+  return header;
+}
+
+/** Writes the header's copies into the LSBs of the first {@link HEADER_VALUES} channel values of `rgb` (in place). */
+export function writeHeaderBits(rgb: Uint8Array, header: PayloadHeader): void {
+  if (rgb.length < HEADER_VALUES) throw new StegError('too_large', 'image too small to carry a payload header');
+  const bytes = serializeHeader(header);
+  for (let copy = 0; copy < HEADER_COPIES; copy++) {
+    for (let bit = 0; bit < HEADER_BITS; bit++) {
+      const i = copy * HEADER_BITS + bit;
+      rgb[i] = (rgb[i]! & 0xfe) | ((bytes[bit >> 3]! >> (bit & 7)) & 1);
+    }
+  }
+}
+
+/** Reads the header bytes back (per-bit majority over the copies) and parses them with {@link parseHeader}. */
+export function readHeaderBits(rgb: Uint8Array): PayloadHeader {
+  if (rgb.length < HEADER_VALUES) throw new StegError('no_payload', 'image too small to hold a stegavox payload');
+  const bytes = new Uint8Array(HEADER_BYTES);
+  for (let bit = 0; bit < HEADER_BITS; bit++) {
+    let ones = 0;
+    for (let copy = 0; copy < HEADER_COPIES; copy++) ones += rgb[copy * HEADER_BITS + bit]! & 1;
+    if (ones * 2 > HEADER_COPIES) bytes[bit >> 3]! |= 1 << (bit & 7);
+  }
+  return parseHeader(bytes);
+}
+
+/**
+ * Coarse loudness envelope: RMS of each eighth of the clip as a byte on a log scale (0 = −96 dB or less,
+ * 255 = 0 dB, ≈ 0.38 dB per step). Compared on reveal to catch containers whose audio no longer decodes.
+ */
+export function loudnessEnvelope(samples: Float32Array): Uint8Array {
+  const out = new Uint8Array(ENVELOPE_BYTES);
+  const n = samples.length;
+  for (let k = 0; k < ENVELOPE_BYTES; k++) {
+    const start = Math.floor((k * n) / ENVELOPE_BYTES);
+    const end = Math.max(start + 1, Math.floor(((k + 1) * n) / ENVELOPE_BYTES));
+    let sum = 0;
+    for (let i = start; i < end && i < n; i++) sum += samples[i]! * samples[i]!;
+    const db = 10 * Math.log10(sum / (end - start) + 1e-12);
+    out[k] = Math.max(0, Math.min(255, Math.round(((db + 96) / 96) * 255)));
+  }
+  return out;
+}
+
+/** Mean absolute difference in dB between two loudness envelopes. */
+export function envelopeDistanceDb(a: Uint8Array, b: Uint8Array): number {
+  let sum = 0;
+  for (let k = 0; k < ENVELOPE_BYTES; k++) sum += Math.abs(a[k]! - b[k]!);
+  return ((sum / ENVELOPE_BYTES) * 96) / 255;
+}

@@ -1,0 +1,220 @@
+/** Embed and reveal end to end (bytes in, bytes out) on the active tfjs backend: used by the CLI and the worker alike. */
+import * as tf from '@tensorflow/tfjs-core';
+import { denormaliseClip, normaliseClip } from './audio-normalise.js';
+import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
+import { resample } from './codecs/resample.js';
+import { decodeWav, encodeWav16, sniffWav } from './codecs/wav.js';
+import { StegError } from './errors.js';
+import { scramble, SCRAMBLE_FRAME, unscramble } from './key-scramble.js';
+import {
+  audioToBlocks,
+  BLOCK,
+  BLOCK_CHANNELS,
+  blocksToAudio,
+  blocksToRgb,
+  paddedSize,
+  rawCapacitySamples,
+  rgbToBlocks,
+  SAMPLE_RATE,
+  SAMPLES_PER_TILE,
+  TILE,
+  tileGrid,
+} from './layout.js';
+import { embed, reveal } from './model.js';
+import {
+  envelopeDistanceDb,
+  HEADER_VALUES,
+  loudnessEnvelope,
+  readHeaderBits,
+  writeHeaderBits,
+} from './payload-header.js';
+import type { LoadedModel } from './weights-format.js';
+
+/** Input limits, checked from headers before anything is decoded. */
+export interface Limits {
+  /** Largest cover/container in pixels (width × height). */
+  maxPixels: number;
+  /** Longest audio input in seconds (at its own sample rate), before the capacity check. */
+  maxAudioSeconds: number;
+}
+
+/** Defaults sized for a 128 MB Workers isolate: 1024×1024 photos, 10 minutes of input audio. */
+export const DEFAULT_LIMITS: Limits = { maxPixels: 1024 * 1024, maxAudioSeconds: 600 };
+
+/**
+ * Rows beyond the last audio-carrying tile row that the nets still process, so reveal's receptive field (24 px for
+ * the default config) only ever sees net output; everything below is left exactly as the cover.
+ */
+const REGION_MARGIN = TILE;
+
+/** How much audio an image holds. */
+export interface Capacity {
+  samples: number;
+  seconds: number;
+  sampleRate: number;
+}
+
+/** Audio capacity of a `width`×`height` image: one 8 kHz sample per 8-bit channel value of every full 32×32 tile. */
+export function capacity(width: number, height: number): Capacity {
+  const samples = rawCapacitySamples(width, height);
+  return { samples, seconds: samples / SAMPLE_RATE, sampleRate: SAMPLE_RATE };
+}
+
+/** Result of {@link embedAudio}. */
+export interface EmbedResult {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** Duration of the embedded clip and the image's capacity, in seconds. */
+  seconds: number;
+  capacitySeconds: number;
+}
+
+/** Result of {@link revealAudio}. */
+export interface RevealResult {
+  wav: Uint8Array;
+  samples: Float32Array;
+  seconds: number;
+  keyed: boolean;
+}
+
+/** Image rows (from the top) the nets process for a clip of `sampleCount` samples. */
+function regionHeight(width: number, height: number, sampleCount: number): number {
+  const { cols } = tileGrid(width, height);
+  const tileRows = Math.ceil(Math.ceil(sampleCount / SAMPLES_PER_TILE) / cols);
+  return Math.min(height, tileRows * TILE + REGION_MARGIN);
+}
+
+function checkCoverSize(width: number, height: number, limits: Limits): void {
+  if (width * height > limits.maxPixels)
+    throw new StegError('too_large', `image is ${width}×${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
+  if (rawCapacitySamples(width, height) === 0 || width * height * 3 < HEADER_VALUES)
+    throw new StegError('too_large', `image is ${width}×${height}; it must be at least ${TILE}×${TILE} pixels to hold audio`);
+}
+
+/** Decodes a WAV upload to normalised-rate mono samples at 8 kHz, checking limits from the header first. */
+export function decodeAudioInput(audioBytes: Uint8Array, limits: Limits, capacitySamples?: number): Float32Array {
+  const info = sniffWav(audioBytes);
+  const seconds = info.frames / info.sampleRate;
+  if (seconds > limits.maxAudioSeconds)
+    throw new StegError('too_large', `audio is ${seconds.toFixed(2)} s; the limit is ${limits.maxAudioSeconds} s`);
+  if (capacitySamples !== undefined) assertFits(Math.round(seconds * SAMPLE_RATE), capacitySamples);
+  const { sampleRate, samples } = decodeWav(audioBytes, { maxFrames: Math.ceil(limits.maxAudioSeconds * info.sampleRate) });
+  return sampleRate === SAMPLE_RATE ? samples : resample(samples, sampleRate, SAMPLE_RATE);
+}
+
+function assertFits(sampleCount: number, capacitySamples: number): void {
+  // Scrambling pads to whole frames, so a clip must leave room for that too.
+  if (Math.ceil(sampleCount / SCRAMBLE_FRAME) * SCRAMBLE_FRAME > capacitySamples)
+    throw new StegError(
+      'too_long',
+      `audio is ${(sampleCount / SAMPLE_RATE).toFixed(2)} s but this image holds at most ` +
+        `${(Math.floor(capacitySamples / SCRAMBLE_FRAME) * SCRAMBLE_FRAME / SAMPLE_RATE).toFixed(2)} s`,
+    );
+}
+
+/**
+ * Hides the clip in the cover: PNG or JPEG + WAV in, PNG out (same width and height as the cover). With a key the
+ * audio is scrambled first, and only the same key unscrambles it. Throws StegError for every bad input.
+ */
+export async function embedAudio(
+  model: LoadedModel,
+  imageBytes: Uint8Array,
+  audioBytes: Uint8Array,
+  options: { key?: string; limits?: Limits } = {},
+): Promise<EmbedResult> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { width, height } = sniffImage(imageBytes);
+  checkCoverSize(width, height, limits);
+  const cap = capacity(width, height);
+  const audio = decodeAudioInput(audioBytes, limits, cap.samples);
+  if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
+  assertFits(audio.length, cap.samples);
+  const cover = decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const { samples: normalised, gain } = normaliseClip(audio);
+  const payload = options.key ? await scramble(normalised, options.key) : normalised;
+  const rgb = await embedSamples(model, cover, payload);
+  writeHeaderBits(rgb, {
+    width,
+    height,
+    sampleCount: audio.length,
+    gain,
+    keyed: Boolean(options.key),
+    envelope: loudnessEnvelope(payload),
+  });
+  return {
+    png: encodePng({ width, height, data: rgb }),
+    width,
+    height,
+    seconds: audio.length / SAMPLE_RATE,
+    capacitySeconds: cap.seconds,
+  };
+}
+
+/**
+ * Runs Prepare + Hiding on the rows that carry `payload` (plus a margin) and returns the container's 8-bit RGB;
+ * rows below are the cover untouched. `payload` holds normalised samples in [-1, 1].
+ */
+export async function embedSamples(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
+  const { width, height } = cover;
+  const rows = regionHeight(width, height, payload.length);
+  const padded = paddedSize(width, rows);
+  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
+  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
+  const audioBlocks = audioToBlocks(payload, width, rows);
+  const container = tf.tidy(() =>
+    embed(model.weights, model.config, tf.tensor4d(coverBlocks, shape), tf.tensor4d(audioBlocks, shape)),
+  );
+  const blocks = (await container.data()) as Float32Array;
+  container.dispose();
+  const out = cover.data.slice();
+  out.set(blocksToRgb(blocks, width, rows));
+  return out;
+}
+
+/** Runs Reveal on the rows that carry `sampleCount` samples and returns them (normalised, possibly scrambled). */
+export async function revealSamples(model: LoadedModel, container: RgbImage, sampleCount: number): Promise<Float32Array> {
+  const { width, height } = container;
+  const rows = regionHeight(width, height, sampleCount);
+  const padded = paddedSize(width, rows);
+  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
+  const blocks = rgbToBlocks(container.data.subarray(0, rows * width * 3), width, rows);
+  const revealed = tf.tidy(() => reveal(model.weights, model.config, tf.tensor4d(blocks, shape)));
+  const audioBlocks = (await revealed.data()) as Float32Array;
+  revealed.dispose();
+  return blocksToAudio(audioBlocks, width, rows, sampleCount);
+}
+
+/** Mean loudness-envelope error (dB) above which the revealed audio is not trusted. */
+export const ENVELOPE_TOLERANCE_DB = 6;
+
+/**
+ * Recovers the clip from a container PNG: 16-bit PCM mono 8 kHz WAV of the embedded duration. No payload, or a
+ * container altered so the audio no longer decodes (resized, cropped, re-encoded) → StegError 422. A keyed payload
+ * revealed with a wrong or missing key comes back as noise: the key is not checked, by design.
+ */
+export async function revealAudio(
+  model: LoadedModel,
+  imageBytes: Uint8Array,
+  options: { key?: string; limits?: Limits } = {},
+): Promise<RevealResult> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { format, width, height } = sniffImage(imageBytes);
+  if (format !== 'png')
+    throw new StegError('unsupported_media_type', 'containers are PNG files; a JPEG cannot carry stegavox audio (JPEG compression destroys it)');
+  if (width * height > limits.maxPixels)
+    throw new StegError('too_large', `image is ${width}×${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
+  const container = decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const header = readHeaderBits(container.data);
+  if (header.width !== width || header.height !== height)
+    throw new StegError('damaged_payload', `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`);
+  const slots = Math.ceil(header.sampleCount / SCRAMBLE_FRAME) * SCRAMBLE_FRAME;
+  if (slots > rawCapacitySamples(width, height)) throw new StegError('damaged_payload', 'the payload header claims more audio than the image holds');
+  const payload = await revealSamples(model, container, header.keyed ? slots : header.sampleCount);
+  const drift = envelopeDistanceDb(loudnessEnvelope(payload), header.envelope);
+  if (drift > ENVELOPE_TOLERANCE_DB)
+    throw new StegError('damaged_payload', `the hidden audio no longer matches its fingerprint (${drift.toFixed(1)} dB off): the container was altered`);
+  const normalised = header.keyed ? await unscramble(payload, options.key ?? '', header.sampleCount) : payload;
+  const samples = denormaliseClip(normalised, header.gain);
+  return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed };
+}
