@@ -1,0 +1,58 @@
+/** Per-clip loudness normalisation before embedding, and its inverse after reveal (training and serving share it). */
+import { StegError } from './errors.js';
+
+/** Level the 99.9th percentile of |x| is mapped to: loud enough to use the range, with headroom for peaks. */
+export const NORMALISE_TARGET = 0.95;
+/** Percentile of |x| that sets the gain; a high percentile ignores a few clicks without ignoring speech peaks. */
+export const NORMALISE_PERCENTILE = 0.999;
+
+/**
+ * Percentile `p` (0..1) of |x| with linear interpolation between order statistics (numpy's default method):
+ * position p·(n−1) in the sorted magnitudes.
+ */
+export function absPercentile(samples: Float32Array, p: number): number {
+  const n = samples.length;
+  if (n === 0) return 0;
+  const mags = new Float32Array(n);
+  for (let i = 0; i < n; i++) mags[i] = Math.abs(samples[i]!);
+  mags.sort();
+  const pos = p * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, n - 1);
+  return mags[lo]! + (pos - lo) * (mags[hi]! - mags[lo]!);
+}
+
+/**
+ * Scales a clip so the {@link NORMALISE_PERCENTILE} of |x| lands on {@link NORMALISE_TARGET}, then clips to [-1, 1].
+ * Returns the scaled copy and the `gain` applied (output = clip(input · gain)); reveal divides by `gain`
+ * ({@link denormaliseClip}) to restore the original level. An all-zero or empty clip gets gain 1. When the
+ * percentile is zero but the clip is not (a few isolated non-zero samples), the peak sets the gain instead.
+ * Non-finite samples are refused with `bad_audio`.
+ */
+export function normaliseClip(samples: Float32Array): { samples: Float32Array; gain: number } {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
+    if (!Number.isFinite(v)) throw new StegError('bad_audio', `Audio sample ${i} is not a finite number.`);
+    const a = Math.abs(v);
+    if (a > peak) peak = a;
+  }
+  if (peak === 0) return { samples: new Float32Array(samples), gain: 1 };
+  let level = absPercentile(samples, NORMALISE_PERCENTILE);
+  if (!(level > 0)) level = peak;
+  const gain = NORMALISE_TARGET / level;
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]! * gain;
+    out[i] = v > 1 ? 1 : v < -1 ? -1 : v;
+  }
+  return { samples: out, gain };
+}
+
+/** Inverse of {@link normaliseClip} (up to its clipping): divides by `gain`. A gain that is not a positive finite number is refused. */
+export function denormaliseClip(samples: Float32Array, gain: number): Float32Array {
+  if (!(gain > 0) || !Number.isFinite(gain)) throw new StegError('bad_audio', `Invalid audio gain ${gain}.`);
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i]! / gain;
+  return out;
+}
