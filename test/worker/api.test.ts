@@ -1,0 +1,201 @@
+/** The HTTP API end to end inside workerd: capacity, embed → reveal round trip, headers, CORS, the optional token. */
+import { exports } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { decodeImage } from '../../shared/codecs/image.js';
+import { decodeWav } from '../../shared/codecs/wav.js';
+import { mse, pcc, psnr } from '../../shared/metrics.js';
+import bundledManifest from '../../weights/manifest.json';
+import { call, expectStatus, makePng, makeSamples, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
+import { TRANSPARENT_VERSION } from './transparent-weights.js';
+
+/** Quality is the model's job; it is only asserted once trained weights replace the untrained placeholder. */
+const TRAINED = !bundledManifest.version.startsWith('svx-untrained');
+
+describe('GET /api/capacity', () => {
+  it('gives seconds, samples and the sample rate for a size', async () => {
+    const response = await call('/api/capacity?width=512&height=512');
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, number>;
+    // 16×16 tiles of 32×32 pixels, 3072 samples each, at 8 kHz.
+    expect(body).toMatchObject({ samples: 256 * 3072, sampleRate: 8000, seconds: (256 * 3072) / 8000, maxPixels: 1048576 });
+  });
+
+  it('is zero for an image smaller than one tile', async () => {
+    const body = (await (await call('/api/capacity?width=31&height=400')).json()) as Record<string, number>;
+    expect(body.samples).toBe(0);
+    expect(body.seconds).toBe(0);
+  });
+
+  it.each(['', '?width=512', '?width=abc&height=10', '?width=0&height=10', '?width=10&height=-3', '?width=1.5&height=10', '?width=70000&height=10'])(
+    'refuses %s with 400',
+    async (query) => {
+      const response = await call(`/api/capacity${query}`);
+      expect(response.status).toBe(400);
+      expect(await problem(response)).toMatchObject({ status: 400, code: 'bad_request' });
+    },
+  );
+});
+
+describe('embed → reveal', () => {
+  it('round trip (transparent test weights from R2): PNG of the cover size, then the clip with its duration', async () => {
+    const cover = makePng(160, 96, 3);
+    const audio = makeWav(3, 16000, 4);
+    const prefix = await withTransparentWeights('roundtrip');
+    const embedded = await call(multipart('/api/embed', { image: cover, audio }), { WEIGHTS_PREFIX: prefix });
+    await expectStatus(embedded, 200);
+    expect(embedded.headers.get('content-type')).toBe('image/png');
+    expect(embedded.headers.get('x-stego-seconds')).toBe('3');
+    // 5×3 tiles × 3072 samples / 8000 Hz.
+    expect(embedded.headers.get('x-stego-capacity-seconds')).toBe(String((15 * 3072) / 8000));
+    expect(embedded.headers.get('x-stego-model')).toBe(TRANSPARENT_VERSION);
+    const containerBytes = new Uint8Array(await embedded.arrayBuffer());
+    const container = decodeImage(containerBytes);
+    expect([container.width, container.height]).toEqual([160, 96]);
+
+    const revealed = await call(multipart('/api/reveal', { image: containerBytes }), { WEIGHTS_PREFIX: prefix });
+    await expectStatus(revealed, 200);
+    expect(revealed.headers.get('content-type')).toBe('audio/wav');
+    expect(revealed.headers.get('x-stego-seconds')).toBe('3');
+    expect(revealed.headers.get('x-stego-model')).toBe(TRANSPARENT_VERSION);
+    const wav = decodeWav(new Uint8Array(await revealed.arrayBuffer()));
+    expect(wav.sampleRate).toBe(8000);
+    expect(wav.samples.length).toBe(24000);
+    // The transparent nets carry the clip at 8-bit precision; the 16 → 8 kHz resampling is the only other change.
+    expect(pcc(wav.samples, makeSamples(3, 8000, 4))).toBeGreaterThan(0.95);
+  });
+
+  it('with a key: the same key gives the clip back, no key or a wrong key gives unrelated audio of the same length', async () => {
+    const prefix = await withTransparentWeights('keyed');
+    const key = 'correct horse battery staple';
+    const embedded = await call(multipart('/api/embed', { image: makePng(128, 128, 5), audio: makeWav(2, 8000, 6), key }), {
+      WEIGHTS_PREFIX: prefix,
+    });
+    expect(embedded.status).toBe(200);
+    const container = new Uint8Array(await embedded.arrayBuffer());
+    const clip = makeSamples(2, 8000, 6);
+    const reveal = async (k?: string) => {
+      const response = await call(multipart('/api/reveal', { image: container, key: k }), { WEIGHTS_PREFIX: prefix });
+      expect(response.status).toBe(200);
+      return decodeWav(new Uint8Array(await response.arrayBuffer())).samples;
+    };
+    const right = await reveal(key);
+    const none = await reveal();
+    const wrong = await reveal('Correct horse battery staple');
+    for (const samples of [right, none, wrong]) expect(samples.length).toBe(16000);
+    expect(pcc(right, clip)).toBeGreaterThan(0.99);
+    expect(Math.abs(pcc(none, clip))).toBeLessThan(0.1);
+    expect(Math.abs(pcc(wrong, clip))).toBeLessThan(0.1);
+  });
+
+  it('with the bundled weights: a container of the cover size; reveal returns the clip only if the weights are trained', async () => {
+    const cover = makePng(128, 96, 9);
+    const prefix = uniquePrefix('bundled');
+    const embedded = await call(multipart('/api/embed', { image: cover, audio: makeWav(2, 8000, 10) }), { WEIGHTS_PREFIX: prefix });
+    expect(embedded.status).toBe(200);
+    expect(embedded.headers.get('x-stego-model')).toBe(bundledManifest.version);
+    const containerBytes = new Uint8Array(await embedded.arrayBuffer());
+    const container = decodeImage(containerBytes);
+    expect([container.width, container.height]).toEqual([128, 96]);
+    const revealed = await call(multipart('/api/reveal', { image: containerBytes }), { WEIGHTS_PREFIX: prefix });
+    if (TRAINED) {
+      expect(revealed.status).toBe(200);
+      const wav = decodeWav(new Uint8Array(await revealed.arrayBuffer()));
+      expect(wav.samples.length).toBe(16000);
+      expect(psnr(mse(container.data, decodeImage(cover).data))).toBeGreaterThan(30);
+      expect(pcc(wav.samples, makeSamples(2, 8000, 10))).toBeGreaterThan(0.9);
+    } else {
+      // The untrained placeholder carries nothing; reveal says so instead of returning noise.
+      expect(revealed.status).toBe(422);
+      expect(await problem(revealed)).toMatchObject({ code: 'damaged_payload' });
+    }
+  });
+});
+
+describe('wiring through the configured worker (wrangler.toml vars and bindings)', () => {
+  it('serves health with the configured backend', async () => {
+    const response = await exports.default.fetch(`${ORIGIN}/api/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { backend: string; model: { source: string } };
+    expect(body.backend).toBe('wasm');
+    expect(['r2', 'bundled']).toContain(body.model.source);
+  });
+
+  it('answers unknown API paths with a 404 problem', async () => {
+    const response = await exports.default.fetch(`${ORIGIN}/api/nope`);
+    expect(response.status).toBe(404);
+    expect(await problem(response)).toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
+
+describe('CORS', () => {
+  it('answers a preflight for any origin by default and exposes the X-Stego headers', async () => {
+    const response = await call(
+      new Request(`${ORIGIN}/api/embed`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+      }),
+    );
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(response.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
+  });
+
+  it('exposes the X-Stego headers on responses, errors included', async () => {
+    const ok = await call(new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://a.example' } }));
+    expect(ok.headers.get('access-control-allow-origin')).toBe('*');
+    expect(ok.headers.get('access-control-expose-headers')).toContain('X-Stego-Seconds');
+    const bad = await call(new Request(`${ORIGIN}/api/capacity`, { headers: { origin: 'https://a.example' } }));
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('honours an allowlist', async () => {
+    const overrides = { CORS_ORIGINS: 'https://a.example, https://b.example' };
+    const allowed = await call(new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://b.example' } }), overrides);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://b.example');
+    expect(allowed.headers.get('vary')).toContain('Origin');
+    const refused = await call(new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://evil.example' } }), overrides);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('API_TOKEN', () => {
+  const overrides = { API_TOKEN: 's3cret-token' };
+  const fields = () => ({ image: makePng(64, 64, 7), audio: makeWav(0.5, 8000, 8) });
+
+  it('is required on embed and reveal when set', async () => {
+    for (const path of ['/api/embed', '/api/reveal']) {
+      const response = await call(multipart(path, fields()), overrides);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      expect(await problem(response)).toMatchObject({ status: 401, code: 'unauthorized' });
+    }
+  });
+
+  it('refuses a wrong token or scheme', async () => {
+    for (const authorization of ['Bearer s3cret-tokeN', 'Bearer s3cret-token-and-more', 'Basic s3cret-token', 'Bearer', 's3cret-token']) {
+      const response = await call(multipart('/api/embed', fields(), { authorization }), overrides);
+      expect(response.status, authorization).toBe(401);
+    }
+  });
+
+  it('accepts the right token', async () => {
+    const response = await call(multipart('/api/embed', fields(), { authorization: 'Bearer s3cret-token' }), overrides);
+    expect(response.status).toBe(200);
+  });
+
+  it('is not needed for capacity, health or CORS preflights', async () => {
+    expect((await call('/api/capacity?width=64&height=64', overrides)).status).toBe(200);
+    expect((await call('/api/health', overrides)).status).toBe(200);
+    const preflight = await call(
+      new Request(`${ORIGIN}/api/embed`, { method: 'OPTIONS', headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' } }),
+      overrides,
+    );
+    expect(preflight.status).toBe(204);
+  });
+
+  it('is not needed when unset or empty', async () => {
+    expect((await call(multipart('/api/embed', fields()), { API_TOKEN: '' })).status).toBe(200);
+  });
+});

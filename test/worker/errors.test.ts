@@ -1,0 +1,212 @@
+/** Every error status the API documents, as application/problem+json; bad input is never a 500. */
+import { describe, expect, it } from 'vitest';
+import { crc32 } from '../../shared/crc32.js';
+import type { AppEnv } from '../../worker/config.js';
+import { call, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix } from './helpers.js';
+
+/** A PNG chunk with its length and CRC. */
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+/** A PNG whose IHDR claims `width`×`height` (8-bit RGB) followed by `idat` as its only image data. */
+function pngWithHeader(width: number, height: number, idat: Uint8Array): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** A WAV header with the given fmt fields and `dataBytes` bytes of silence. */
+function wavWith(fields: { format?: number; channels?: number; rate?: number; bits?: number }, dataBytes = 64): Uint8Array {
+  const { format = 1, channels = 1, rate = 8000, bits = 16 } = fields;
+  const out = new Uint8Array(44 + dataBytes);
+  const view = new DataView(out.buffer);
+  const text = (at: number, s: string) => [...s].forEach((ch, i) => (out[at + i] = ch.charCodeAt(0)));
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + dataBytes, true);
+  text(8, 'WAVE');
+  text(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, format, true);
+  view.setUint16(22, channels, true);
+  view.setUint32(24, rate, true);
+  view.setUint32(28, rate * channels * (bits / 8), true);
+  view.setUint16(32, channels * (bits / 8), true);
+  view.setUint16(34, bits, true);
+  text(36, 'data');
+  view.setUint32(40, dataBytes, true);
+  return out;
+}
+
+async function expectProblem(response: Response, status: number, code: string): Promise<string> {
+  const body = await problem(response);
+  expect(response.status, body.detail).toBe(status);
+  expect(body.status).toBe(status);
+  expect(body.code).toBe(code);
+  expect(body.type).toMatch(/^https:\/\/|^about:blank$/);
+  expect(typeof body.title).toBe('string');
+  expect(body.detail.length).toBeGreaterThan(0);
+  return body.detail;
+}
+
+const image = makePng(96, 64, 21); // holds 6 tiles × 3072 samples = 2.304 s
+const audio = makeWav(1, 8000, 22);
+
+describe('400 bad request', () => {
+  it('missing fields', async () => {
+    expect(await expectProblem(await call(multipart('/api/embed', { image })), 400, 'bad_request')).toMatch(/"audio"/);
+    expect(await expectProblem(await call(multipart('/api/embed', { audio })), 400, 'bad_request')).toMatch(/"image"/);
+    expect(await expectProblem(await call(multipart('/api/reveal', { key: 'k' })), 400, 'bad_request')).toMatch(/"image"/);
+  });
+
+  it('wrong field names and types', async () => {
+    await expectProblem(await call(multipart('/api/embed', { photo: image, audio })), 400, 'bad_request');
+    await expectProblem(await call(multipart('/api/embed', { image: 'not a file', audio })), 400, 'bad_request');
+    await expectProblem(await call(multipart('/api/embed', { image, audio, key: new Uint8Array([1, 2, 3]) })), 400, 'bad_request');
+    await expectProblem(await call(multipart('/api/embed', { image: new Uint8Array(0), audio })), 400, 'bad_request');
+  });
+
+  it('a multipart body that does not parse', async () => {
+    const request = new Request(`${ORIGIN}/api/embed`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      body: 'this is not multipart at all',
+    });
+    await expectProblem(await call(request), 400, 'bad_request');
+  });
+
+  it('an undecodable image (valid header, broken zlib data)', async () => {
+    const broken = pngWithHeader(64, 64, new Uint8Array(200).fill(0xab));
+    await expectProblem(await call(multipart('/api/embed', { image: broken, audio })), 400, 'bad_image');
+  });
+
+  it('a truncated image', async () => {
+    await expectProblem(await call(multipart('/api/embed', { image: image.subarray(0, 30), audio })), 400, 'bad_image');
+  });
+
+  it('undecodable audio (sample rate 0, zero channels, no samples)', async () => {
+    await expectProblem(await call(multipart('/api/embed', { image, audio: wavWith({ rate: 0 }) })), 400, 'bad_audio');
+    await expectProblem(await call(multipart('/api/embed', { image, audio: wavWith({ channels: 0 }) })), 400, 'bad_audio');
+    await expectProblem(await call(multipart('/api/embed', { image, audio: wavWith({}, 0) })), 400, 'bad_audio');
+  });
+});
+
+describe('405 method not allowed', () => {
+  it.each([
+    ['GET', '/api/embed', 'POST'],
+    ['PUT', '/api/reveal', 'POST'],
+    ['POST', '/api/capacity', 'GET'],
+    ['DELETE', '/api/health', 'GET'],
+  ])('%s %s → 405 with Allow: %s', async (method, path, allow) => {
+    const response = await call(new Request(ORIGIN + path, { method }));
+    await expectProblem(response, 405, 'method_not_allowed');
+    expect(response.headers.get('allow')).toBe(allow);
+  });
+});
+
+describe('413 too large', () => {
+  it('a body over MAX_BODY_BYTES, from Content-Length before reading', async () => {
+    const request = multipart('/api/embed', { image, audio });
+    const length = (await request.clone().arrayBuffer()).byteLength;
+    const response = await call(request, { MAX_BODY_BYTES: String(length - 1) });
+    expect(await expectProblem(response, 413, 'too_large')).toMatch(/limit is/);
+  });
+
+  it('a streamed body with no Content-Length, cut off while reading', async () => {
+    const chunkBytes = new Uint8Array(64 * 1024);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= 40) return controller.close(); // 2.5 MiB in all, if nobody stops reading
+        sent++;
+        controller.enqueue(chunkBytes);
+      },
+    });
+    const request = new Request(`${ORIGIN}/api/embed`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      body,
+    });
+    expect(request.headers.get('content-length')).toBeNull();
+    const response = await call(request, { MAX_BODY_BYTES: String(256 * 1024) });
+    await expectProblem(response, 413, 'too_large');
+    expect(sent).toBeLessThan(40);
+  });
+
+  it('an image over MAX_PIXELS', async () => {
+    await expectProblem(await call(multipart('/api/embed', { image, audio }), { MAX_PIXELS: '4000' }), 413, 'too_large');
+    await expectProblem(await call(multipart('/api/reveal', { image }), { MAX_PIXELS: '4000' }), 413, 'too_large');
+  });
+
+  it('a header claiming 60000×60000 pixels on a tiny file, refused before decoding', async () => {
+    const liar = pngWithHeader(60000, 60000, new Uint8Array(16));
+    expect(await expectProblem(await call(multipart('/api/embed', { image: liar, audio })), 413, 'too_large')).toMatch(/60000/);
+  });
+
+  it('audio over MAX_AUDIO_SECONDS, from the WAV header', async () => {
+    const response = await call(multipart('/api/embed', { image, audio: makeWav(2) }), { MAX_AUDIO_SECONDS: '1.5' });
+    await expectProblem(response, 413, 'too_large');
+  });
+});
+
+describe('415 unsupported media type', () => {
+  it('a JSON or text body', async () => {
+    for (const [type, body] of [
+      ['application/json', '{"image": "x"}'],
+      ['text/plain', 'hello'],
+      ['application/x-www-form-urlencoded', 'image=x&audio=y'],
+    ]) {
+      const request = new Request(`${ORIGIN}/api/embed`, { method: 'POST', headers: { 'content-type': type! }, body });
+      await expectProblem(await call(request), 415, 'unsupported_media_type');
+    }
+    await expectProblem(await call(new Request(`${ORIGIN}/api/reveal`, { method: 'POST', body: new Uint8Array([1, 2]) })), 415, 'unsupported_media_type');
+  });
+
+  it('an image field that is not PNG/JPEG, an audio field that is not WAV', async () => {
+    await expectProblem(await call(multipart('/api/embed', { image: audio, audio })), 415, 'unsupported_media_type');
+    await expectProblem(await call(multipart('/api/embed', { image, audio: image })), 415, 'unsupported_media_type');
+    const ogg = new TextEncoder().encode('OggS\0\x02 not really vorbis');
+    await expectProblem(await call(multipart('/api/embed', { image, audio: ogg })), 415, 'unsupported_media_type');
+  });
+});
+
+describe('422 unprocessable', () => {
+  it('audio longer than the image holds, with the capacity in the detail', async () => {
+    const detail = await expectProblem(await call(multipart('/api/embed', { image, audio: makeWav(3) })), 422, 'too_long');
+    expect(detail).toMatch(/2\.30 s/);
+  });
+
+  it('reveal of a photo with nothing hidden', async () => {
+    await expectProblem(await call(multipart('/api/reveal', { image })), 422, 'no_payload');
+  });
+});
+
+describe('503 no weights', () => {
+  it('embed and reveal answer 503 when no weights load', async () => {
+    const overrides = { WEIGHTS_PREFIX: uniquePrefix('none'), TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1' };
+    await expectProblem(await call(multipart('/api/embed', { image, audio }), overrides), 503, 'no_weights');
+    await expectProblem(await call(multipart('/api/reveal', { image }), overrides), 503, 'no_weights');
+  });
+});
+
+describe('404', () => {
+  it('unknown paths are problems too', async () => {
+    await expectProblem(await call('/api/embedd'), 404, 'not_found');
+  });
+});

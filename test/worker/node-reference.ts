@@ -1,0 +1,80 @@
+/**
+ * The Node side of the parity test: runs the shared pipeline the way the CLI does (wasm backend, weights loaded by
+ * the shared loader) on fixed inputs, and writes inputs and outcomes as JSON (base64) to the file named by
+ * argv[2]. Run by global-setup.ts in a plain Node process.
+ */
+import { writeFileSync } from 'node:fs';
+import { isStegError } from '../../shared/errors.js';
+import { embedAudio, revealAudio } from '../../shared/pipeline.js';
+import { disposeModel, loadWeights, type LoadedModel } from '../../shared/weights-format.js';
+import { initBackend } from '../../training/backend/select.js';
+import { loadModelFromDir } from '../../training/node-model.js';
+import { makePng, makeWav } from './fixtures.js';
+import { transparentWeights } from './transparent-weights.js';
+
+/** What a pipeline step gave: bytes (base64) or a StegError's code and detail. */
+export type Outcome = { ok: string } | { error: { code: string; detail: string } };
+
+/** One parity case: inputs and what the Node pipeline made of them. */
+export interface ReferenceCase {
+  name: string;
+  weights: 'bundled' | 'transparent';
+  modelVersion: string;
+  key?: string;
+  image: string;
+  audio: string;
+  embed: Outcome;
+  /** Reveal of the container embed produced (absent when embed failed). */
+  reveal?: Outcome;
+}
+
+/**
+ * The cases: an unkeyed 8 kHz clip and a keyed 44.1 kHz clip (resampling and scrambling covered too), each with
+ * the bundled weights and with the test-only transparent weights (whose reveal always succeeds).
+ */
+const INPUTS = [
+  { name: 'plain 96×64, 8 kHz', width: 96, height: 64, seconds: 1.5, rate: 8000, seed: 11 },
+  { name: 'keyed 128×96, 44.1 kHz', width: 128, height: 96, seconds: 1.2, rate: 44100, seed: 12, key: 'parity key ✓' },
+];
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+async function outcome(step: () => Promise<Uint8Array>): Promise<Outcome> {
+  try {
+    return { ok: b64(await step()) };
+  } catch (e) {
+    if (isStegError(e)) return { error: { code: e.code, detail: e.message } };
+    throw e;
+  }
+}
+
+await initBackend('wasm');
+const transparent = await transparentWeights();
+const models: Array<['bundled' | 'transparent', LoadedModel]> = [
+  ['bundled', await loadModelFromDir()],
+  ['transparent', await loadWeights(transparent.manifest, transparent.bin)],
+];
+const out: ReferenceCase[] = [];
+try {
+  for (const [weights, model] of models)
+    for (const c of INPUTS) {
+      const image = makePng(c.width, c.height, c.seed);
+      const audio = makeWav(c.seconds, c.rate, c.seed);
+      let container: Uint8Array | null = null;
+      const embed = await outcome(async () => (container = (await embedAudio(model, image, audio, { key: c.key })).png));
+      const reveal = container ? await outcome(async () => (await revealAudio(model, container!, { key: c.key })).wav) : undefined;
+      out.push({
+        name: `${c.name}, ${weights} weights`,
+        weights,
+        modelVersion: model.version,
+        ...(c.key ? { key: c.key } : {}),
+        image: b64(image),
+        audio: b64(audio),
+        embed,
+        ...(reveal ? { reveal } : {}),
+      });
+    }
+} finally {
+  for (const [, model] of models) disposeModel(model);
+}
+writeFileSync(process.argv[2]!, JSON.stringify(out));

@@ -1,0 +1,47 @@
+/** The worker's output equals the Node pipeline's (CLI path: wasm backend, shared loader) byte for byte. */
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { AppEnv } from '../../worker/config.js';
+import { call, multipart, uniquePrefix } from './helpers.js';
+import type { Outcome } from './node-reference.js';
+import { transparentWeights } from './transparent-weights.js';
+
+const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+
+/** The worker's response as an {@link Outcome}: body bytes on 200, the problem's code and detail otherwise. */
+async function outcomeOf(response: Response): Promise<Outcome> {
+  if (response.status === 200) return { ok: btoa(Array.from(new Uint8Array(await response.arrayBuffer()), (b) => String.fromCharCode(b)).join('')) };
+  const body = (await response.json()) as { code: string; detail: string };
+  return { error: { code: body.code, detail: body.detail } };
+}
+
+describe('worker = Node pipeline', () => {
+  const cases = inject('nodeReference');
+  // Bundled: a prefix with nothing in R2. Transparent: the test weights uploaded to R2, as a user would.
+  const prefixes = { bundled: uniquePrefix('parity-bundled'), transparent: uniquePrefix('parity-transparent') };
+
+  beforeAll(async () => {
+    const { manifest, bin } = await transparentWeights();
+    const bucket = (env as AppEnv).WEIGHTS;
+    await bucket.put(`${prefixes.transparent}model.bin`, bin);
+    await bucket.put(`${prefixes.transparent}manifest.json`, JSON.stringify(manifest));
+  });
+
+  it('has reference cases, including successful reveals', () => {
+    expect(cases.length).toBe(4);
+    expect(cases.filter((c) => c.reveal && 'ok' in c.reveal).length).toBeGreaterThanOrEqual(2);
+  });
+
+  for (const ref of cases) {
+    it(`${ref.name}: same container PNG and same reveal outcome`, async () => {
+      const overrides = { WEIGHTS_PREFIX: prefixes[ref.weights] };
+      const embedded = await call(multipart('/api/embed', { image: fromBase64(ref.image), audio: fromBase64(ref.audio), key: ref.key }), overrides);
+      if (embedded.status === 200) expect(embedded.headers.get('x-stego-model')).toBe(ref.modelVersion);
+      const embed = await outcomeOf(embedded);
+      expect(embed).toEqual(ref.embed);
+      if (!('ok' in embed)) return;
+      const revealed = await call(multipart('/api/reveal', { image: fromBase64(embed.ok), key: ref.key }), overrides);
+      expect(await outcomeOf(revealed)).toEqual(ref.reveal);
+    });
+  }
+});

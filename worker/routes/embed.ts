@@ -1,0 +1,29 @@
+/** POST /api/embed: multipart image + audio (+ optional key) → the container PNG, same size as the cover. */
+import type { Context } from 'hono';
+import { embedAudio } from '../../shared/pipeline.js';
+import { readConfig, type AppEnv } from '../config.js';
+import { readMultipart } from '../http/multipart.js';
+import { withModel } from '../weights.js';
+import { KEY_MAX_LENGTH, seconds } from './common.js';
+
+/** Hides the uploaded audio in the uploaded photo. Every bad input is a 4xx problem (see shared/errors.ts). */
+export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response> {
+  const config = readConfig(c.env);
+  const upload = await readMultipart(c.req.raw, config.maxBodyBytes);
+  const image = await upload.file('image');
+  const audio = await upload.file('audio');
+  const key = upload.text('key', KEY_MAX_LENGTH) || undefined;
+  return withModel(c.env, async ({ model }) => {
+    const result = await embedAudio(model, image, audio, { key, limits: config.limits });
+    return new Response(result.png as Uint8Array<ArrayBuffer>, {
+      headers: {
+        'content-type': 'image/png',
+        'content-disposition': 'inline; filename="stegavox.png"',
+        'cache-control': 'no-store',
+        'x-stego-seconds': seconds(result.seconds),
+        'x-stego-capacity-seconds': seconds(result.capacitySeconds),
+        'x-stego-model': model.version,
+      },
+    });
+  });
+}
