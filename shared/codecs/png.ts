@@ -1,0 +1,335 @@
+/** PNG reading: IHDR parsing, chunk walk with CRC checks, size-bounded zlib inflate (fflate), unfiltering, Adam7, → 8-bit RGB. */
+import { Unzlib } from 'fflate';
+import { crc32 } from '../crc32.js';
+import { StegError } from '../errors.js';
+import type { RgbImage } from './image.js';
+
+/** The 8-byte PNG signature. */
+export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** The fields of IHDR the decoder needs. */
+export interface PngHeader {
+  width: number;
+  height: number;
+  bitDepth: number;
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
+  colorType: number;
+  interlaced: boolean;
+}
+
+/** Samples per pixel for each valid colour type. */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Bit depths the PNG spec allows for each colour type. */
+const DEPTHS: Record<number, readonly number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+/** Adam7 passes: x0, y0, dx, dy. */
+const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+];
+/** Deflate cannot expand data by more than about 1032:1, so more raw bytes than this per compressed byte is a lie. */
+const MAX_DEFLATE_RATIO = 1032;
+/** Compressed bytes handed to the inflater at once: bounds the output of one step to ~16 MiB even for a zip bomb. */
+const INFLATE_SLICE = 16 * 1024;
+const MAX_U31 = 0x7fffffff;
+
+const TYPE_IHDR = 0x49484452;
+const TYPE_PLTE = 0x504c5445;
+const TYPE_IDAT = 0x49444154;
+const TYPE_IEND = 0x49454e44;
+
+function bad(detail: string, cause?: unknown): StegError {
+  return new StegError('bad_image', `Invalid PNG: ${detail}`, cause === undefined ? undefined : { cause });
+}
+
+function u32(b: Uint8Array, o: number): number {
+  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
+}
+
+function typeName(b: Uint8Array, o: number): string {
+  return String.fromCharCode(b[o]!, b[o + 1]!, b[o + 2]!, b[o + 3]!);
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/**
+ * Reads and validates IHDR (which must be the first chunk, right after the signature, with a good CRC).
+ * The caller has checked the signature. Throws `bad_image` for anything truncated or out of spec.
+ */
+export function readPngHeader(bytes: Uint8Array): PngHeader {
+  if (bytes.length < 8 + 8 + 13 + 4) throw bad('file ends inside the header');
+  if (u32(bytes, 8) !== 13 || u32(bytes, 12) !== TYPE_IHDR) throw bad('the first chunk is not a 13-byte IHDR');
+  if (crc32(bytes.subarray(12, 12 + 4 + 13)) !== u32(bytes, 29)) throw bad('IHDR checksum mismatch');
+  const width = u32(bytes, 16);
+  const height = u32(bytes, 20);
+  const bitDepth = bytes[24]!;
+  const colorType = bytes[25]!;
+  if (width === 0 || height === 0 || width > MAX_U31 || height > MAX_U31) throw bad(`impossible size ${width}×${height}`);
+  const depths = DEPTHS[colorType];
+  if (!depths) throw bad(`unknown colour type ${colorType}`);
+  if (!depths.includes(bitDepth)) throw bad(`bit depth ${bitDepth} is not allowed for colour type ${colorType}`);
+  if (bytes[26] !== 0) throw bad(`unknown compression method ${bytes[26]}`);
+  if (bytes[27] !== 0) throw bad(`unknown filter method ${bytes[27]}`);
+  if (bytes[28]! > 1) throw bad(`unknown interlace method ${bytes[28]}`);
+  return { width, height, bitDepth, colorType, interlaced: bytes[28] === 1 };
+}
+
+/** Bytes of one filtered scanline (without its filter-type byte) for `width` pixels. */
+function rowBytes(header: PngHeader, width: number): number {
+  return Math.ceil((width * CHANNELS[header.colorType]! * header.bitDepth) / 8);
+}
+
+/** The sub-images the raw data consists of: one for a plain image, up to seven for Adam7. */
+function passesOf(header: PngHeader): Array<{ x0: number; y0: number; dx: number; dy: number; w: number; h: number }> {
+  const list = header.interlaced ? ADAM7 : [[0, 0, 1, 1] as const];
+  const out = [];
+  for (const [x0, y0, dx, dy] of list) {
+    const w = Math.ceil((header.width - x0) / dx);
+    const h = Math.ceil((header.height - y0) / dy);
+    if (w > 0 && h > 0) out.push({ x0, y0, dx, dy, w, h });
+  }
+  return out;
+}
+
+/** Exact size of the decompressed image data IHDR implies (filter bytes included). */
+export function expectedRawBytes(header: PngHeader): number {
+  let total = 0;
+  for (const p of passesOf(header)) total += p.h * (1 + rowBytes(header, p.w));
+  return total;
+}
+
+/** What the chunk walk collects: the palette (if any) and the IDAT payloads in order. */
+interface PngChunks {
+  palette: Uint8Array | null;
+  idat: Uint8Array[];
+  idatBytes: number;
+}
+
+/**
+ * Walks every chunk after IHDR: lengths must stay inside the file, critical chunks must have good CRCs
+ * (ancillary chunks are never read, so their CRCs are not checked, as browsers do), IDATs must be consecutive,
+ * unknown critical chunks are refused as the spec requires. A missing IEND is tolerated; bytes after IEND are ignored.
+ */
+function walkChunks(bytes: Uint8Array, header: PngHeader): PngChunks {
+  const n = bytes.length;
+  let off = 8 + 8 + 13 + 4;
+  let palette: Uint8Array | null = null;
+  const idat: Uint8Array[] = [];
+  let idatBytes = 0;
+  let idatDone = false;
+  while (off < n) {
+    if (off + 12 > n) throw bad('file ends inside a chunk header');
+    const len = u32(bytes, off);
+    const type = u32(bytes, off + 4);
+    if (len > MAX_U31) throw bad('chunk length out of range');
+    for (let i = 0; i < 4; i++) if (!isLetter(bytes[off + 4 + i]!)) throw bad('garbled chunk type');
+    const dataStart = off + 8;
+    const dataEnd = dataStart + len;
+    if (dataEnd + 4 > n) throw bad(`file ends inside the ${typeName(bytes, off + 4)} chunk (truncated)`);
+    const critical = (bytes[off + 4]! & 0x20) === 0;
+    if (critical && crc32(bytes.subarray(off + 4, dataEnd)) !== u32(bytes, dataEnd)) {
+      throw bad(`${typeName(bytes, off + 4)} checksum mismatch (corrupted file)`);
+    }
+    if (type !== TYPE_IDAT && idat.length > 0) idatDone = true;
+    if (type === TYPE_IEND) break;
+    if (type === TYPE_IDAT) {
+      if (idatDone) throw bad('image data chunks are not consecutive');
+      idat.push(bytes.subarray(dataStart, dataEnd));
+      idatBytes += len;
+    } else if (type === TYPE_PLTE) {
+      if (idat.length > 0) throw bad('palette after image data');
+      if (palette) throw bad('more than one palette');
+      if (header.colorType === 3 && (len === 0 || len % 3 !== 0 || len > 768)) throw bad(`palette of ${len} bytes`);
+      // Colour types 2 and 6 may carry a suggested palette; it is only a hint and is ignored.
+      if (header.colorType === 3) palette = bytes.subarray(dataStart, dataEnd);
+    } else if (type === TYPE_IHDR) {
+      throw bad('more than one IHDR');
+    } else if (critical) {
+      throw bad(`unknown critical chunk ${typeName(bytes, off + 4)}`);
+    }
+    off = dataEnd + 4;
+  }
+  if (idat.length === 0) throw bad('no image data (IDAT) chunk');
+  if (header.colorType === 3 && !palette) throw bad('palette image without a PLTE chunk');
+  return { palette, idat, idatBytes };
+}
+
+/**
+ * Inflates the concatenated IDAT payloads, feeding fflate small slices and stopping as soon as the output runs
+ * past what IHDR allows: memory follows the data actually produced, never the header's claim, and a zip bomb
+ * costs at most one slice of work past the limit. Returns exactly `expected` bytes or throws `bad_image`.
+ */
+function inflateBounded(parts: Uint8Array[], expected: number): Uint8Array {
+  // Grows by doubling up to `expected`; starts from a guess tied to the compressed size, not to the header.
+  let compressed = 0;
+  for (const p of parts) compressed += p.length;
+  let out = new Uint8Array(Math.min(expected, 4 * compressed + 65536));
+  let len = 0;
+  let excess = 0;
+  const inflater = new Unzlib((chunk: Uint8Array) => {
+    const room = expected - len;
+    const take = Math.min(room, chunk.length);
+    excess += chunk.length - take;
+    if (take === 0) return;
+    if (len + take > out.length) {
+      const grown = new Uint8Array(Math.min(expected, Math.max(out.length * 2, len + take)));
+      grown.set(out.subarray(0, len));
+      out = grown;
+    }
+    out.set(take === chunk.length ? chunk : chunk.subarray(0, take), len);
+    len += take;
+  });
+  // A little trailing data after the image is a benign quirk of some encoders; a lot of it is an attack.
+  const maxExcess = expected + 65536;
+  try {
+    for (const part of parts) {
+      for (let i = 0; i < part.length; i += INFLATE_SLICE) {
+        inflater.push(part.subarray(i, i + INFLATE_SLICE), false);
+        if (excess > maxExcess) throw bad('far more image data than the header describes');
+      }
+    }
+    inflater.push(new Uint8Array(0), true);
+  } catch (e) {
+    if (e instanceof StegError) throw e;
+    if (len >= expected) return out; // all pixels arrived; only trailing bytes (e.g. the checksum) are damaged
+    throw bad('corrupt compressed image data', e);
+  }
+  if (len < expected) throw bad(`image data is truncated (${len} of ${expected} bytes)`);
+  return out;
+}
+
+/** Reverses PNG scanline filtering in place. `start` is the offset of the first filter-type byte. */
+function unfilter(raw: Uint8Array, start: number, rows: number, lineBytes: number, bpp: number): void {
+  const stride = lineBytes + 1;
+  for (let r = 0; r < rows; r++) {
+    const f = raw[start + r * stride]!;
+    const line = start + r * stride + 1;
+    const prev = line - stride;
+    const first = r === 0;
+    switch (f) {
+      case 0:
+        break;
+      case 1:
+        for (let i = bpp; i < lineBytes; i++) raw[line + i] = raw[line + i]! + raw[line + i - bpp]!;
+        break;
+      case 2:
+        if (!first) for (let i = 0; i < lineBytes; i++) raw[line + i] = raw[line + i]! + raw[prev + i]!;
+        break;
+      case 3:
+        for (let i = 0; i < lineBytes; i++) {
+          const a = i >= bpp ? raw[line + i - bpp]! : 0;
+          const b = first ? 0 : raw[prev + i]!;
+          raw[line + i] = raw[line + i]! + ((a + b) >> 1);
+        }
+        break;
+      case 4:
+        for (let i = 0; i < lineBytes; i++) {
+          const a = i >= bpp ? raw[line + i - bpp]! : 0;
+          const b = first ? 0 : raw[prev + i]!;
+          const c = i >= bpp && !first ? raw[prev + i - bpp]! : 0;
+          const p = a + b - c;
+          const pa = Math.abs(p - a);
+          const pb = Math.abs(p - b);
+          const pc = Math.abs(p - c);
+          raw[line + i] = raw[line + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+        }
+        break;
+      default:
+        throw bad(`unknown scanline filter type ${f}`);
+    }
+  }
+}
+
+/**
+ * Converts one unfiltered scanline of `count` pixels to 8-bit RGB, writing pixel i at `outOff + i * outStep`.
+ * 16-bit samples become round(v / 257); sub-byte grey is scaled to 0–255; alpha is dropped.
+ */
+function convertLine(
+  raw: Uint8Array,
+  line: number,
+  count: number,
+  header: PngHeader,
+  palette: Uint8Array | null,
+  out: Uint8Array,
+  outOff: number,
+  outStep: number,
+): void {
+  const { bitDepth: depth, colorType } = header;
+  const channels = CHANNELS[colorType]!;
+  let o = outOff;
+  if (depth === 8 && colorType !== 3) {
+    for (let i = 0, s = line; i < count; i++, s += channels, o += outStep) {
+      if (channels >= 3) {
+        out[o] = raw[s]!;
+        out[o + 1] = raw[s + 1]!;
+        out[o + 2] = raw[s + 2]!;
+      } else {
+        out[o] = out[o + 1] = out[o + 2] = raw[s]!;
+      }
+    }
+    return;
+  }
+  if (depth === 16) {
+    const to8 = (s: number) => (((raw[s]! << 8) | raw[s + 1]!) + 128) / 257 | 0;
+    for (let i = 0, s = line; i < count; i++, s += 2 * channels, o += outStep) {
+      if (channels >= 3) {
+        out[o] = to8(s);
+        out[o + 1] = to8(s + 2);
+        out[o + 2] = to8(s + 4);
+      } else {
+        out[o] = out[o + 1] = out[o + 2] = to8(s);
+      }
+    }
+    return;
+  }
+  // Grey or palette with one sample per pixel at 1, 2, 4 or 8 bits, packed from the high bit.
+  const mask = (1 << depth) - 1;
+  const entries = palette ? palette.length / 3 : 0;
+  for (let i = 0, bit = 0; i < count; i++, bit += depth, o += outStep) {
+    const v = (raw[line + (bit >> 3)]! >> (8 - depth - (bit & 7))) & mask;
+    if (colorType === 3) {
+      if (v >= entries) throw bad(`palette index ${v} out of range (${entries} entries)`);
+      out[o] = palette![3 * v]!;
+      out[o + 1] = palette![3 * v + 1]!;
+      out[o + 2] = palette![3 * v + 2]!;
+    } else {
+      out[o] = out[o + 1] = out[o + 2] = (v * 255) / mask;
+    }
+  }
+}
+
+/**
+ * Decodes a PNG whose header has already been read (and whose pixel count the caller has accepted) to 8-bit RGB.
+ * Every failure is a `bad_image` StegError; nothing is allocated in proportion to the header before the
+ * compressed data has been checked to be able to hold that many pixels. `beforeAllocate` runs right after that
+ * check (the caller's size ceiling).
+ */
+export function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocate: () => void = () => {}): RgbImage {
+  const { palette, idat, idatBytes } = walkChunks(bytes, header);
+  const expected = expectedRawBytes(header);
+  if (expected > MAX_DEFLATE_RATIO * idatBytes + 1024) {
+    throw bad(`${idatBytes} bytes of compressed data cannot hold a ${header.width}×${header.height} image (truncated or lying header)`);
+  }
+  beforeAllocate();
+  const raw = inflateBounded(idat, expected);
+  const bpp = Math.max(1, (CHANNELS[header.colorType]! * header.bitDepth) >> 3);
+  const { width, height } = header;
+  const out = new Uint8Array(width * height * 3);
+  let start = 0;
+  for (const p of passesOf(header)) {
+    const lineBytes = rowBytes(header, p.w);
+    unfilter(raw, start, p.h, lineBytes, bpp);
+    for (let r = 0; r < p.h; r++) {
+      const y = p.y0 + r * p.dy;
+      convertLine(raw, start + r * (lineBytes + 1) + 1, p.w, header, palette, out, (y * width + p.x0) * 3, p.dx * 3);
+    }
+    start += p.h * (lineBytes + 1);
+  }
+  return { width, height, data: out };
+}
