@@ -205,6 +205,26 @@ describe('503 no weights', () => {
   });
 });
 
+describe('faults', () => {
+  it('an upload that breaks off mid-body is a 400, and the isolate keeps serving', async () => {
+    let chunks = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (++chunks > 3) return controller.error(new Error('client went away'));
+        controller.enqueue(new Uint8Array(16 * 1024).fill(0x2d));
+      },
+    });
+    const request = new Request(`${ORIGIN}/api/embed`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=XYZ' },
+      body,
+    });
+    await expectProblem(await call(request), 400, 'bad_request');
+    const after = await call(multipart('/api/embed', { image, audio }));
+    expect(after.status).toBe(200);
+  });
+});
+
 describe('404', () => {
   it('unknown paths are problems too', async () => {
     await expectProblem(await call('/api/embedd'), 404, 'not_found');

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import type { ReferenceCase } from './node-reference.js';
+import type { NodeReference } from './node-reference.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    nodeReference: ReferenceCase[];
+    nodeReference: NodeReference;
   }
 }
 
@@ -22,7 +22,7 @@ export default function setup(project: TestProject): void {
       cwd: project.config.root,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    project.provide('nodeReference', JSON.parse(readFileSync(file, 'utf8')) as ReferenceCase[]);
+    project.provide('nodeReference', JSON.parse(readFileSync(file, 'utf8')) as NodeReference);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

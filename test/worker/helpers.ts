@@ -3,6 +3,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import type { AppEnv } from '../../worker/config.js';
 import worker from '../../worker/index.js';
+import { ensureBackend } from '../../worker/tf-backend.js';
 import { transparentWeights } from './transparent-weights.js';
 
 export { makePng, makeSamples, makeWav, prng } from './fixtures.js';
@@ -54,6 +55,7 @@ export function uniquePrefix(label: string): string {
 /** Uploads the test-only transparent weights (see transparent-weights.ts) under a fresh R2 prefix and returns it. */
 export async function withTransparentWeights(label: string): Promise<string> {
   const prefix = uniquePrefix(label);
+  await ensureBackend(); // the weights are measured from the model's own functions, on the worker's backend
   const { manifest, bin } = await transparentWeights();
   const bucket = (env as AppEnv).WEIGHTS;
   await bucket.put(`${prefix}model.bin`, bin);

@@ -36,4 +36,25 @@ describe('tensor memory', () => {
     expect(after.numTensors).toBe(before.numTensors);
     expect(after.numBytes).toBe(before.numBytes);
   });
+
+  it('stays flat across 1,000 requests (500 embed + 500 reveal of a one-tile photo)', async () => {
+    const overrides = { WEIGHTS_PREFIX: await withTransparentWeights('memory-1000') };
+    const cover = makePng(32, 32, 33);
+    const audio = makeWav(0.25, 8000, 34);
+    const first = await call(multipart('/api/embed', { image: cover, audio }), overrides);
+    expect(first.status).toBe(200);
+    const container = new Uint8Array(await first.arrayBuffer());
+    const before = tf.memory();
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 500; i++) {
+      for (const request of [multipart('/api/embed', { image: cover, audio }), multipart('/api/reveal', { image: container })]) {
+        const response = await call(request, overrides);
+        await response.arrayBuffer();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      }
+    }
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 1000 });
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+  });
 });

@@ -15,6 +15,13 @@ import { transparentWeights } from './transparent-weights.js';
 /** What a pipeline step gave: bytes (base64) or a StegError's code and detail. */
 export type Outcome = { ok: string } | { error: { code: string; detail: string } };
 
+/** Everything the Node run hands to the workerd test. */
+export interface NodeReference {
+  /** The transparent weights the Node run built (manifest JSON, binary base64), for the worker to load from R2. */
+  transparent: { manifest: string; bin: string };
+  cases: ReferenceCase[];
+}
+
 /** One parity case: inputs and what the Node pipeline made of them. */
 export interface ReferenceCase {
   name: string;
@@ -77,4 +84,5 @@ try {
 } finally {
   for (const [, model] of models) disposeModel(model);
 }
-writeFileSync(process.argv[2]!, JSON.stringify(out));
+const reference: NodeReference = { transparent: { manifest: JSON.stringify(transparent.manifest), bin: b64(transparent.bin) }, cases: out };
+writeFileSync(process.argv[2]!, JSON.stringify(reference));

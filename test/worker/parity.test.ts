@@ -4,7 +4,6 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AppEnv } from '../../worker/config.js';
 import { call, multipart, uniquePrefix } from './helpers.js';
 import type { Outcome } from './node-reference.js';
-import { transparentWeights } from './transparent-weights.js';
 
 const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
@@ -16,15 +15,14 @@ async function outcomeOf(response: Response): Promise<Outcome> {
 }
 
 describe('worker = Node pipeline', () => {
-  const cases = inject('nodeReference');
-  // Bundled: a prefix with nothing in R2. Transparent: the test weights uploaded to R2, as a user would.
+  const { cases, transparent } = inject('nodeReference');
+  // Bundled: a prefix with nothing in R2. Transparent: the Node run's test weights uploaded to R2, as a user would.
   const prefixes = { bundled: uniquePrefix('parity-bundled'), transparent: uniquePrefix('parity-transparent') };
 
   beforeAll(async () => {
-    const { manifest, bin } = await transparentWeights();
     const bucket = (env as AppEnv).WEIGHTS;
-    await bucket.put(`${prefixes.transparent}model.bin`, bin);
-    await bucket.put(`${prefixes.transparent}manifest.json`, JSON.stringify(manifest));
+    await bucket.put(`${prefixes.transparent}model.bin`, fromBase64(transparent.bin));
+    await bucket.put(`${prefixes.transparent}manifest.json`, transparent.manifest);
   });
 
   it('has reference cases, including successful reveals', () => {

@@ -1,15 +1,21 @@
 /**
  * Test-only "transparent" weights: hand-set nets whose container is mid-grey plus half the audio (0.5 + 0.5·a) and
- * whose Reveal net inverts that exactly. The image is not hidden in at all, but every stage of the real pipeline
- * runs (layout, nets, quantisation, payload header, fingerprint check), so a round trip gives the clip back up to
+ * whose Reveal net inverts that. The photo is not hidden in at all, but every stage of the real pipeline runs
+ * (layout, nets, 8-bit rounding, payload header, fingerprint check), so a round trip gives the clip back up to
  * 8-bit rounding whatever state the trained weights are in.
+ *
+ * The nets may see the pixels through fixed linear per-block transforms (shared/model.ts: the Hiding and Reveal
+ * inputs go through an analysis matrix, the Hiding output through its synthesis matrix). Those matrices are measured
+ * here by probing the model's own `hide` and `reveal` functions, so these weights follow the model as it changes.
+ * Build them on the active tfjs backend.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { type ModelConfig, weightSpecs } from '../../shared/model.js';
+import { hide, type ModelConfig, reveal, type WeightMap, weightSpecs } from '../../shared/model.js';
 import { serializeWeights, type WeightsManifest } from '../../shared/weights-format.js';
 
 /** Version string of the transparent weights (served as X-Stego-Model). */
-export const TRANSPARENT_VERSION = 'test-transparent-1';
+export const TRANSPARENT_VERSION = 'test-transparent-2';
 
 const C = BLOCK_CHANNELS; // 48 values per 4×4 block
 const KERNELS = [3, 4, 5];
@@ -26,40 +32,136 @@ const CONFIG: ModelConfig = {
 const sign = (j: number) => (j < C ? 1 : -1);
 const channel = (j: number) => j % C;
 
+/** A 48×48 matrix, row-major, in the row-vector convention of a 1×1 convolution: y[col] = Σ x[row]·m[row][col]. */
+type Matrix = Float64Array;
+
+function zeros(): Record<string, Float32Array> {
+  const values: Record<string, Float32Array> = {};
+  for (const { name, shape } of weightSpecs(CONFIG)) values[name] = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  return values;
+}
+
+/** Sets the centre tap (the one `same` padding aligns with the output position) of hidden channel j. */
+function centre(values: Record<string, Float32Array>, net: string, j: number, input: number, cin: number, value: number): void {
+  const k = KERNELS[Math.floor(j / FILTERS)]!;
+  const tap = Math.floor((k - 1) / 2);
+  values[`${net}/0/k${k}/w`]![((tap * k + tap) * cin + input) * FILTERS + (j % FILTERS)] = value;
+}
+
+/** Out layer o_c = H_c − H_{c+48}: turns the ±ReLU pairs back into signed values. */
+function pairsOut(values: Record<string, Float32Array>, net: string): void {
+  for (let j = 0; j < 2 * C; j++) values[`${net}/out/w`]![j * C + channel(j)] = sign(j);
+}
+
+function toWeightMap(values: Record<string, Float32Array>): WeightMap {
+  const map: WeightMap = {};
+  for (const { name, shape } of weightSpecs(CONFIG)) map[name] = tf.tensor(values[name]!, shape, 'float32');
+  return map;
+}
+
+/** Runs `probe` on weights built from `values` and returns its [48 positions × 48 channels] output as a matrix. */
+async function measure(values: Record<string, Float32Array>, probe: (w: WeightMap) => tf.Tensor): Promise<Matrix> {
+  const w = toWeightMap(values);
+  try {
+    const out = tf.tidy(() => probe(w));
+    const data = await out.data();
+    out.dispose();
+    return Float64Array.from(data);
+  } finally {
+    Object.values(w).forEach((t) => t.dispose());
+  }
+}
+
+/** One position per basis vector: [1, 1, 48, 48] with position i = offset + e_i. */
+function basis(offset: number): tf.Tensor4D {
+  const data = new Float32Array(C * C).fill(offset);
+  for (let i = 0; i < C; i++) data[i * C + i] += 1;
+  return tf.tensor4d(data, [1, 1, C, C]);
+}
+
+/** Analysis matrix A of the Reveal input (coefficients = (container − 0.5)·A), via reveal with identity nets. */
+function analysisProbe(): Record<string, Float32Array> {
+  const values = zeros();
+  for (let j = 0; j < 2 * C; j++) centre(values, 'reveal', j, channel(j), C, sign(j));
+  pairsOut(values, 'reveal');
+  return values;
+}
+
+/** Synthesis matrix B of the Hiding output (container = cover + o·B), via hide with o = the prepared features. */
+function synthesisProbe(): Record<string, Float32Array> {
+  const values = zeros();
+  // Hiding input is [coefficients (48), prepared (96)]; pass the first 48 prepared channels straight to o.
+  for (let j = 0; j < C; j++) centre(values, 'hiding', j, C + j, 3 * C, 1);
+  for (let c = 0; c < C; c++) values['hiding/out/w']![c * C + c] = 1;
+  return values;
+}
+
+function invert(m: Matrix): Matrix {
+  const n = C;
+  const a = Float64Array.from(m);
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) inv[i * n + i] = 1;
+  for (let col = 0; col < n; col++) {
+    let pivot = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(a[r * n + col]!) > Math.abs(a[pivot * n + col]!)) pivot = r;
+    const p = a[pivot * n + col]!;
+    if (Math.abs(p) < 1e-9) throw new Error('transparent weights: the model transform is not invertible');
+    for (const x of [a, inv])
+      for (let k = 0; k < n; k++) {
+        const t = x[col * n + k]!;
+        x[col * n + k] = x[pivot * n + k]!;
+        x[pivot * n + k] = t;
+        x[col * n + k] /= p;
+      }
+    for (let r = 0; r < n; r++) {
+      if (r === col) continue;
+      const f = a[r * n + col]!;
+      if (f === 0) continue;
+      for (const x of [a, inv]) for (let k = 0; k < n; k++) x[r * n + k] -= f * x[col * n + k]!;
+    }
+  }
+  return inv;
+}
+
+function multiply(x: Matrix, y: Matrix): Matrix {
+  const out = new Float64Array(C * C);
+  for (let i = 0; i < C; i++) for (let k = 0; k < C; k++) for (let j = 0; j < C; j++) out[i * C + j] += x[i * C + k]! * y[k * C + j]!;
+  return out;
+}
+
 /**
- * Builds the transparent weights as a manifest + binary in the project's weights format (float16; every value is
- * 0, ±0.5, ±1 or ±2, exact in half precision).
+ * Builds the transparent weights as a manifest + binary in the project's weights format (float32, so the measured
+ * transforms are kept at full precision).
  */
 export async function transparentWeights(): Promise<{ manifest: WeightsManifest; bin: Uint8Array }> {
-  const values: Record<string, Float32Array> = {};
-  const shapes = new Map(weightSpecs(CONFIG).map((s) => [s.name, s.shape]));
-  for (const [name, shape] of shapes) values[name] = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  const a = await measure(analysisProbe(), (w) => reveal(w, CONFIG, basis(0.5)));
+  const b = await measure(synthesisProbe(), (w) => {
+    const cover = tf.fill([1, 1, C, C], 0.5) as tf.Tensor4D;
+    const prepared = tf.concat([basis(0), tf.zeros([1, 1, C, C])], 3) as tf.Tensor4D;
+    return tf.sub(hide(w, CONFIG, cover, prepared), cover);
+  });
+  const aInv = invert(a);
+  const bInv = invert(b);
+  // Hiding wants o·B = −(cover − 0.5) + 0.5·a with (cover − 0.5) = coefficients·A⁻¹:
+  // o = coefficients·K1 + audio·K2, K1 = −A⁻¹·B⁻¹, K2 = 0.5·B⁻¹. Reveal: audio = 2·coefficients·A⁻¹.
+  const k1 = multiply(aInv, bInv).map((v) => -v);
+  const k2 = bInv.map((v) => 0.5 * v);
 
-  /** Sets the centre tap (the one `same` padding aligns with the output position) of branch j's filter. */
-  const centre = (net: string, j: number, input: number, cin: number, value: number) => {
-    const k = KERNELS[Math.floor(j / FILTERS)]!;
-    const f = j % FILTERS;
-    const tap = Math.floor((k - 1) / 2);
-    values[`${net}/0/k${k}/w`]![((tap * k + tap) * cin + input) * FILTERS + f] = value;
-  };
-  const out = (net: string) => {
-    for (let j = 0; j < 2 * C; j++) values[`${net}/out/w`]![j * C + channel(j)] = sign(j);
-  };
-
+  const values = zeros();
   for (let j = 0; j < 2 * C; j++) {
     const s = sign(j);
     const c = channel(j);
-    // Prepare: P_j = relu(s · a_c) from the 48 audio channels.
-    centre('prepare', j, c, C, s);
-    // Hiding input is [cover − 0.5 (48), P (96)]; H_j = relu(s · (−(cover_c − 0.5) + 0.5 · a_c)), a_c = P_c − P_{c+48}.
-    centre('hiding', j, c, 3 * C, -s);
-    centre('hiding', j, C + c, 3 * C, 0.5 * s);
-    centre('hiding', j, 2 * C + c, 3 * C, -0.5 * s);
-    // Reveal input is container − 0.5 = 0.5 · a; R_j = relu(s · 2 · (container_c − 0.5)).
-    centre('reveal', j, c, C, 2 * s);
+    // Prepare: P_j = relu(s · audio_c), so audio_i = P_i − P_{i+48}.
+    centre(values, 'prepare', j, c, C, s);
+    for (let i = 0; i < C; i++) {
+      // Hiding input [coefficients (48), P (96)]: H_j = relu(s · o_c).
+      centre(values, 'hiding', j, i, 3 * C, s * k1[i * C + c]!);
+      centre(values, 'hiding', j, C + i, 3 * C, s * k2[i * C + c]!);
+      centre(values, 'hiding', j, 2 * C + i, 3 * C, -s * k2[i * C + c]!);
+      centre(values, 'reveal', j, i, C, 2 * s * aInv[i * C + c]!);
+    }
   }
-  // Out layers: v_c = H_c − H_{c+48}; container = cover + v = 0.5 + 0.5 · a, and reveal gives a back.
-  out('hiding');
-  out('reveal');
-  return serializeWeights(values, CONFIG, { version: TRANSPARENT_VERSION, dtype: 'float16' });
+  pairsOut(values, 'hiding');
+  pairsOut(values, 'reveal');
+  return serializeWeights(values, CONFIG, { version: TRANSPARENT_VERSION, dtype: 'float32' });
 }
