@@ -75,7 +75,7 @@ async function measure(values: Record<string, Float32Array>, probe: (w: WeightMa
 /** One position per basis vector: [1, 1, 48, 48] with position i = offset + e_i. */
 function basis(offset: number): tf.Tensor4D {
   const data = new Float32Array(C * C).fill(offset);
-  for (let i = 0; i < C; i++) data[i * C + i] += 1;
+  for (let i = 0; i < C; i++) data[i * C + i] = offset + 1;
   return tf.tensor4d(data, [1, 1, C, C]);
 }
 
@@ -108,16 +108,17 @@ function invert(m: Matrix): Matrix {
     if (Math.abs(p) < 1e-9) throw new Error('transparent weights: the model transform is not invertible');
     for (const x of [a, inv])
       for (let k = 0; k < n; k++) {
+        // Swap rows col and pivot, then scale row col; written in this order because pivot may equal col.
         const t = x[col * n + k]!;
-        x[col * n + k] = x[pivot * n + k]!;
+        const u = x[pivot * n + k]!;
         x[pivot * n + k] = t;
-        x[col * n + k] /= p;
+        x[col * n + k] = u / p;
       }
     for (let r = 0; r < n; r++) {
       if (r === col) continue;
       const f = a[r * n + col]!;
       if (f === 0) continue;
-      for (const x of [a, inv]) for (let k = 0; k < n; k++) x[r * n + k] -= f * x[col * n + k]!;
+      for (const x of [a, inv]) for (let k = 0; k < n; k++) x[r * n + k] = x[r * n + k]! - f * x[col * n + k]!;
     }
   }
   return inv;
@@ -125,7 +126,12 @@ function invert(m: Matrix): Matrix {
 
 function multiply(x: Matrix, y: Matrix): Matrix {
   const out = new Float64Array(C * C);
-  for (let i = 0; i < C; i++) for (let k = 0; k < C; k++) for (let j = 0; j < C; j++) out[i * C + j] += x[i * C + k]! * y[k * C + j]!;
+  for (let i = 0; i < C; i++)
+    for (let j = 0; j < C; j++) {
+      let sum = 0;
+      for (let k = 0; k < C; k++) sum += x[i * C + k]! * y[k * C + j]!;
+      out[i * C + j] = sum;
+    }
   return out;
 }
 
