@@ -83,8 +83,11 @@ async function refresh(env: AppEnv, state: PrefixState): Promise<Entry> {
       throw new StegError('no_weights', `no usable weights: ${fromR2.reason}, and the bundled copy is disabled`);
     const base = await loadBundled();
     next = { served: { ...base.served, fallbackReason: fromR2.reason }, users: 0, retired: false };
-    if (state.current?.served.source !== 'bundled' || state.current.served.fallbackReason !== fromR2.reason)
-      console.warn(`weights: serving the bundled copy ${base.served.model.version} (${fromR2.reason})`);
+    if (state.current?.served.source !== 'bundled' || state.current.served.fallbackReason !== fromR2.reason) {
+      // An empty bucket is the normal state in development; anything else (unreadable, corrupt) is worth a warning.
+      const log = fromR2.missing ? console.log : console.warn;
+      log(`weights: serving the bundled copy ${base.served.model.version} (${fromR2.reason})`);
+    }
   }
   if (state.current && state.current !== next && state.current.served.model !== next.served.model) retire(state.current);
   state.current = next;
@@ -92,7 +95,7 @@ async function refresh(env: AppEnv, state: PrefixState): Promise<Entry> {
   return next;
 }
 
-type R2Result = { ok: true; entry: Entry } | { ok: false; reason: string; transient: boolean };
+type R2Result = { ok: true; entry: Entry } | { ok: false; reason: string; transient: boolean; missing?: boolean };
 
 async function tryR2(env: AppEnv, prefix: string, current: Entry | null): Promise<R2Result> {
   const manifestKey = `${prefix}${MANIFEST_FILE}`;
@@ -100,7 +103,7 @@ async function tryR2(env: AppEnv, prefix: string, current: Entry | null): Promis
   let manifestJson: unknown;
   try {
     const object = await env.WEIGHTS.get(manifestKey);
-    if (!object) return { ok: false, reason: `R2 has no ${manifestKey}`, transient: false };
+    if (!object) return { ok: false, reason: `R2 has no ${manifestKey}`, transient: false, missing: true };
     manifestJson = JSON.parse(await object.text());
   } catch (error) {
     return { ok: false, reason: `R2 ${manifestKey} unreadable: ${describe(error)}`, transient: true };

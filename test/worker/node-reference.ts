@@ -3,12 +3,11 @@
  * the shared loader) on fixed inputs, and writes inputs and outcomes as JSON (base64) to the file named by
  * argv[2]. Run by global-setup.ts in a plain Node process.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { isStegError } from '../../shared/errors.js';
 import { embedAudio, revealAudio } from '../../shared/pipeline.js';
-import { disposeModel, loadWeights, type LoadedModel } from '../../shared/weights-format.js';
+import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
 import { initBackend } from '../../training/backend/select.js';
-import { loadModelFromDir } from '../../training/node-model.js';
 import { makePng, makeWav } from './fixtures.js';
 import { transparentWeights } from './transparent-weights.js';
 
@@ -56,9 +55,13 @@ async function outcome(step: () => Promise<Uint8Array>): Promise<Outcome> {
 }
 
 await initBackend('wasm');
+const bundled = await loadWeights(
+  JSON.parse(readFileSync(new URL(`../../weights/${MANIFEST_FILE}`, import.meta.url), 'utf8')),
+  new Uint8Array(readFileSync(new URL(`../../weights/${BINARY_FILE}`, import.meta.url))),
+);
 const transparent = await transparentWeights();
 const models: Array<['bundled' | 'transparent', LoadedModel]> = [
-  ['bundled', await loadModelFromDir()],
+  ['bundled', bundled],
   ['transparent', await loadWeights(transparent.manifest, transparent.bin)],
 ];
 const out: ReferenceCase[] = [];
