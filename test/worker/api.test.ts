@@ -1,11 +1,11 @@
 /** The HTTP API end to end inside workerd: capacity, embed → reveal round trip, headers, CORS, the optional token. */
 import { exports } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from '../../shared/codecs/image.js';
 import { decodeWav } from '../../shared/codecs/wav.js';
 import { mse, pcc, psnr } from '../../shared/metrics.js';
 import bundledManifest from '../../weights/manifest.json';
-import { call, expectStatus, makePng, makeSamples, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
+import { call, type EnvOverrides, expectStatus, makePng, makeSamples, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
 import { TRANSPARENT_VERSION } from './transparent-weights.js';
 
 /** Quality is the model's job; it is only asserted once trained weights replace the untrained placeholder. */
@@ -161,7 +161,10 @@ describe('CORS', () => {
 });
 
 describe('API_TOKEN', () => {
-  const overrides = { API_TOKEN: 's3cret-token' };
+  const overrides: EnvOverrides = { API_TOKEN: 's3cret-token' };
+  beforeAll(async () => {
+    overrides.WEIGHTS_PREFIX = await withTransparentWeights('token');
+  });
   const fields = () => ({ image: makePng(64, 64, 7), audio: makeWav(0.5, 8000, 8) });
 
   it('is required on embed and reveal when set', async () => {
@@ -196,6 +199,6 @@ describe('API_TOKEN', () => {
   });
 
   it('is not needed when unset or empty', async () => {
-    expect((await call(multipart('/api/embed', fields()), { API_TOKEN: '' })).status).toBe(200);
+    expect((await call(multipart('/api/embed', fields()), { ...overrides, API_TOKEN: '' })).status).toBe(200);
   });
 });

@@ -1,8 +1,8 @@
 /** Every error status the API documents, as application/problem+json; bad input is never a 500. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from '../../shared/crc32.js';
 import type { AppEnv } from '../../worker/config.js';
-import { call, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix } from './helpers.js';
+import { call as callWorker, type EnvOverrides, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
 
 /** A PNG chunk with its length and CRC. */
 function chunk(type: string, data: Uint8Array): Uint8Array {
@@ -64,6 +64,14 @@ async function expectProblem(response: Response, status: number, code: string): 
   expect(body.detail.length).toBeGreaterThan(0);
   return body.detail;
 }
+
+// The HTTP behaviour under test must not depend on the state of the bundled weights: serve the transparent test
+// weights from R2 (a test overriding WEIGHTS_PREFIX gets its own).
+let weightsPrefix = '';
+beforeAll(async () => {
+  weightsPrefix = await withTransparentWeights('errors');
+});
+const call = (request: Request | string, overrides: EnvOverrides = {}) => callWorker(request, { WEIGHTS_PREFIX: weightsPrefix, ...overrides });
 
 const image = makePng(96, 64, 21); // holds 6 tiles × 3072 samples = 2.304 s
 const audio = makeWav(1, 8000, 22);

@@ -18,6 +18,8 @@ export type Outcome = { ok: string } | { error: { code: string; detail: string }
 export interface NodeReference {
   /** The transparent weights the Node run built (manifest JSON, binary base64), for the worker to load from R2. */
   transparent: { manifest: string; bin: string };
+  /** Why the bundled weights did not load in Node (then only the transparent cases run). */
+  bundledError?: string;
   cases: ReferenceCase[];
 }
 
@@ -54,38 +56,52 @@ async function outcome(step: () => Promise<Uint8Array>): Promise<Outcome> {
   }
 }
 
-await initBackend('wasm');
-const bundled = await loadWeights(
-  JSON.parse(readFileSync(new URL(`../../weights/${MANIFEST_FILE}`, import.meta.url), 'utf8')),
-  new Uint8Array(readFileSync(new URL(`../../weights/${BINARY_FILE}`, import.meta.url))),
-);
-const transparent = await transparentWeights();
-const models: Array<['bundled' | 'transparent', LoadedModel]> = [
-  ['bundled', bundled],
-  ['transparent', await loadWeights(transparent.manifest, transparent.bin)],
-];
-const out: ReferenceCase[] = [];
-try {
-  for (const [weights, model] of models)
-    for (const c of INPUTS) {
-      const image = makePng(c.width, c.height, c.seed);
-      const audio = makeWav(c.seconds, c.rate, c.seed);
-      let container: Uint8Array | null = null;
-      const embed = await outcome(async () => (container = (await embedAudio(model, image, audio, { key: c.key })).png));
-      const reveal = container ? await outcome(async () => (await revealAudio(model, container!, { key: c.key })).wav) : undefined;
-      out.push({
-        name: `${c.name}, ${weights} weights`,
-        weights,
-        modelVersion: model.version,
-        ...(c.key ? { key: c.key } : {}),
-        image: b64(image),
-        audio: b64(audio),
-        embed,
-        ...(reveal ? { reveal } : {}),
-      });
-    }
-} finally {
-  for (const [, model] of models) disposeModel(model);
+async function main(): Promise<void> {
+  await initBackend('wasm');
+  const models: Array<['bundled' | 'transparent', LoadedModel]> = [];
+  let bundledError: string | undefined;
+  try {
+    const manifest: unknown = JSON.parse(readFileSync(new URL(`../../weights/${MANIFEST_FILE}`, import.meta.url), 'utf8'));
+    models.push(['bundled', await loadWeights(manifest, new Uint8Array(readFileSync(new URL(`../../weights/${BINARY_FILE}`, import.meta.url))))]);
+  } catch (e) {
+    bundledError = e instanceof Error ? e.message : String(e);
+  }
+  const transparent = await transparentWeights();
+  models.push(['transparent', await loadWeights(transparent.manifest, transparent.bin)]);
+  const out: ReferenceCase[] = [];
+  try {
+    for (const [weights, model] of models)
+      for (const c of INPUTS) {
+        const image = makePng(c.width, c.height, c.seed);
+        const audio = makeWav(c.seconds, c.rate, c.seed);
+        let container: Uint8Array | null = null;
+        const embed = await outcome(async () => (container = (await embedAudio(model, image, audio, { key: c.key })).png));
+        const reveal = container ? await outcome(async () => (await revealAudio(model, container!, { key: c.key })).wav) : undefined;
+        out.push({
+          name: `${c.name}, ${weights} weights`,
+          weights,
+          modelVersion: model.version,
+          ...(c.key ? { key: c.key } : {}),
+          image: b64(image),
+          audio: b64(audio),
+          embed,
+          ...(reveal ? { reveal } : {}),
+        });
+      }
+  } finally {
+    for (const [, model] of models) disposeModel(model);
+  }
+  const reference: NodeReference = {
+    transparent: { manifest: JSON.stringify(transparent.manifest), bin: b64(transparent.bin) },
+    ...(bundledError ? { bundledError } : {}),
+    cases: out,
+  };
+  writeFileSync(process.argv[2]!, JSON.stringify(reference));
 }
-const reference: NodeReference = { transparent: { manifest: JSON.stringify(transparent.manifest), bin: b64(transparent.bin) }, cases: out };
-writeFileSync(process.argv[2]!, JSON.stringify(reference));
+
+// Report failures in one line: tfjs-wasm's Emscripten glue installs an uncaughtException handler in Node that would
+// otherwise print a screenful of minified source.
+main().catch((error: unknown) => {
+  console.error(`node-reference: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  process.exit(1);
+});

@@ -35,17 +35,27 @@ const channel = (j: number) => j % C;
 /** A 48×48 matrix, row-major, in the row-vector convention of a 1×1 convolution: y[col] = Σ x[row]·m[row][col]. */
 type Matrix = Float64Array;
 
+const SHAPES = new Map(weightSpecs(CONFIG).map(({ name, shape }) => [name, shape]));
+
 function zeros(): Record<string, Float32Array> {
   const values: Record<string, Float32Array> = {};
-  for (const { name, shape } of weightSpecs(CONFIG)) values[name] = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (const [name, shape] of SHAPES) values[name] = new Float32Array(shape.reduce((a, b) => a * b, 1));
   return values;
 }
 
-/** Sets the centre tap (the one `same` padding aligns with the output position) of hidden channel j. */
-function centre(values: Record<string, Float32Array>, net: string, j: number, input: number, cin: number, value: number): void {
+/** Input channels of a net's first layer, from the model's own weight specs (the layout may grow skip inputs). */
+function inputChannels(net: string): number {
+  return SHAPES.get(`${net}/0/k${KERNELS[0]}/w`)![2]!;
+}
+
+/**
+ * Sets the centre tap (the one `same` padding aligns with the output position) of hidden channel j, reading
+ * `input` of the net's input. Hidden features come first in every layout (shared/model.ts), skips after them.
+ */
+function centre(values: Record<string, Float32Array>, net: string, j: number, input: number, value: number): void {
   const k = KERNELS[Math.floor(j / FILTERS)]!;
   const tap = Math.floor((k - 1) / 2);
-  values[`${net}/0/k${k}/w`]![((tap * k + tap) * cin + input) * FILTERS + (j % FILTERS)] = value;
+  values[`${net}/0/k${k}/w`]![((tap * k + tap) * inputChannels(net) + input) * FILTERS + (j % FILTERS)] = value;
 }
 
 /** Out layer o_c = H_c − H_{c+48}: turns the ±ReLU pairs back into signed values. */
@@ -55,7 +65,7 @@ function pairsOut(values: Record<string, Float32Array>, net: string): void {
 
 function toWeightMap(values: Record<string, Float32Array>): WeightMap {
   const map: WeightMap = {};
-  for (const { name, shape } of weightSpecs(CONFIG)) map[name] = tf.tensor(values[name]!, shape, 'float32');
+  for (const [name, shape] of SHAPES) map[name] = tf.tensor(values[name]!, shape, 'float32');
   return map;
 }
 
@@ -82,7 +92,7 @@ function basis(offset: number): tf.Tensor4D {
 /** Analysis matrix A of the Reveal input (coefficients = (container − 0.5)·A), via reveal with identity nets. */
 function analysisProbe(): Record<string, Float32Array> {
   const values = zeros();
-  for (let j = 0; j < 2 * C; j++) centre(values, 'reveal', j, channel(j), C, sign(j));
+  for (let j = 0; j < 2 * C; j++) centre(values, 'reveal', j, channel(j), sign(j));
   pairsOut(values, 'reveal');
   return values;
 }
@@ -90,8 +100,8 @@ function analysisProbe(): Record<string, Float32Array> {
 /** Synthesis matrix B of the Hiding output (container = cover + o·B), via hide with o = the prepared features. */
 function synthesisProbe(): Record<string, Float32Array> {
   const values = zeros();
-  // Hiding input is [coefficients (48), prepared (96)]; pass the first 48 prepared channels straight to o.
-  for (let j = 0; j < C; j++) centre(values, 'hiding', j, C + j, 3 * C, 1);
+  // Hiding input is [coefficients (48), prepared features (96), any skips]; pass the first 48 prepared channels to o.
+  for (let j = 0; j < C; j++) centre(values, 'hiding', j, C + j, 1);
   for (let c = 0; c < C; c++) values['hiding/out/w']![c * C + c] = 1;
   return values;
 }
@@ -143,7 +153,7 @@ export async function transparentWeights(): Promise<{ manifest: WeightsManifest;
   const a = await measure(analysisProbe(), (w) => reveal(w, CONFIG, basis(0.5)));
   const b = await measure(synthesisProbe(), (w) => {
     const cover = tf.fill([1, 1, C, C], 0.5) as tf.Tensor4D;
-    const prepared = tf.concat([basis(0), tf.zeros([1, 1, C, C])], 3) as tf.Tensor4D;
+    const prepared = tf.concat([basis(0), tf.zeros([1, 1, C, inputChannels('hiding') - 2 * C])], 3) as tf.Tensor4D;
     return tf.sub(hide(w, CONFIG, cover, prepared), cover);
   });
   const aInv = invert(a);
@@ -158,13 +168,13 @@ export async function transparentWeights(): Promise<{ manifest: WeightsManifest;
     const s = sign(j);
     const c = channel(j);
     // Prepare: P_j = relu(s · audio_c), so audio_i = P_i − P_{i+48}.
-    centre(values, 'prepare', j, c, C, s);
+    centre(values, 'prepare', j, c, s);
     for (let i = 0; i < C; i++) {
-      // Hiding input [coefficients (48), P (96)]: H_j = relu(s · o_c).
-      centre(values, 'hiding', j, i, 3 * C, s * k1[i * C + c]!);
-      centre(values, 'hiding', j, C + i, 3 * C, s * k2[i * C + c]!);
-      centre(values, 'hiding', j, 2 * C + i, 3 * C, -s * k2[i * C + c]!);
-      centre(values, 'reveal', j, i, C, 2 * s * aInv[i * C + c]!);
+      // Hiding input [coefficients (48), P (96), skips]: H_j = relu(s · o_c).
+      centre(values, 'hiding', j, i, s * k1[i * C + c]!);
+      centre(values, 'hiding', j, C + i, s * k2[i * C + c]!);
+      centre(values, 'hiding', j, 2 * C + i, -s * k2[i * C + c]!);
+      centre(values, 'reveal', j, i, 2 * s * aInv[i * C + c]!);
     }
   }
   pairsOut(values, 'hiding');

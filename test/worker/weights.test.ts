@@ -1,23 +1,34 @@
 /** Which weights serve: R2 when it holds a verified copy, the bundled copy otherwise, 503 when neither; via /api/health. */
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import bundledManifest from '../../weights/manifest.json';
-import bundledBinary from '../../weights/model.bin';
 import type { AppEnv } from '../../worker/config.js';
+import { ensureBackend } from '../../worker/tf-backend.js';
 import { call, type EnvOverrides, problem, uniquePrefix } from './helpers.js';
+import { transparentWeights } from './transparent-weights.js';
 
 const WEIGHTS = (env as AppEnv).WEIGHTS;
+
+/**
+ * The weights R2 tests upload: the transparent test weights, valid for the current model whatever state the bundled
+ * placeholder is in (so these tests fail only for what they test).
+ */
+let r2Weights: { manifest: object; bin: Uint8Array };
+beforeAll(async () => {
+  await ensureBackend();
+  r2Weights = await transparentWeights();
+});
 
 /** Puts a weights pair under `prefix`, with the manifest edited by `edit` and the binary by `corrupt`. */
 async function putWeights(
   prefix: string,
-  edit: (m: typeof bundledManifest) => object = (m) => m,
+  edit: (m: Record<string, unknown>) => object = (m) => m,
   corrupt: (b: Uint8Array) => void = () => undefined,
 ): Promise<void> {
-  const binary = new Uint8Array(bundledBinary.slice(0));
+  const binary = r2Weights.bin.slice();
   corrupt(binary);
   await WEIGHTS.put(`${prefix}model.bin`, binary);
-  await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify(edit(structuredClone(bundledManifest))));
+  await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify(edit(structuredClone(r2Weights.manifest) as Record<string, unknown>)));
 }
 
 async function health(overrides: EnvOverrides) {
@@ -42,10 +53,10 @@ describe('weights source', () => {
 
   it('serves the R2 copy once it is uploaded', async () => {
     const prefix = uniquePrefix('r2');
-    // A distinct version string proves the manifest came from R2 (the binary and its sha256 are the bundled ones).
+    // A distinct version string proves the manifest came from R2.
     await putWeights(prefix, (m) => ({ ...m, version: 'test-from-r2' }));
     const body = await health({ WEIGHTS_PREFIX: prefix });
-    expect(body.model).toEqual({ version: 'test-from-r2', sha256: bundledManifest.sha256, source: 'r2' });
+    expect(body.model).toEqual({ version: 'test-from-r2', sha256: (r2Weights.manifest as { sha256: string }).sha256, source: 'r2' });
   });
 
   it('falls back to the bundled copy when the R2 binary is corrupted (sha256 mismatch)', async () => {
@@ -61,7 +72,7 @@ describe('weights source', () => {
   it('falls back to the bundled copy when the R2 manifest is not valid JSON', async () => {
     const prefix = uniquePrefix('badjson');
     await WEIGHTS.put(`${prefix}manifest.json`, '{"format": "stegavox-weights", ');
-    await WEIGHTS.put(`${prefix}model.bin`, new Uint8Array(bundledBinary));
+    await WEIGHTS.put(`${prefix}model.bin`, r2Weights.bin);
     const body = await health({ WEIGHTS_PREFIX: prefix });
     expect(body.model.source).toBe('bundled');
     expect(body.model.reason).toMatch(/unreadable/);
@@ -69,7 +80,7 @@ describe('weights source', () => {
 
   it('falls back to the bundled copy when the R2 binary is missing', async () => {
     const prefix = uniquePrefix('nobin');
-    await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify(bundledManifest));
+    await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify(r2Weights.manifest));
     const body = await health({ WEIGHTS_PREFIX: prefix });
     expect(body.model.source).toBe('bundled');
     expect(body.model.reason).toMatch(/R2 has no .*model\.bin/);
