@@ -1,7 +1,7 @@
 /** The Prepare / Hiding / Reveal nets as pure tfjs-core functions over a weight map (shared by training and serving). */
 import * as tf from '@tensorflow/tfjs-core';
-import { BLOCK_CHANNELS, PIXEL_CENTRE } from './layout.js';
-import { quantize8bit } from './quantize.js';
+import { BLOCK, BLOCK_CHANNELS, PIXEL_CENTRE } from './layout.js';
+import { simulateQuantize, type QuantizeMode } from './quantize.js';
 
 /** Architecture of one model; stored in the weights manifest. */
 export interface ModelConfig {
@@ -20,6 +20,52 @@ export const DEFAULT_CONFIG: ModelConfig = {
   reveal: { layers: 3, filters: 16 },
 };
 
+/** Initial spread of the Hiding output layer: large enough that the first containers already carry audio. */
+export const HIDING_OUT_STD = 1e-3;
+
+/** Gain on the AC coefficients of the block transform fed to the nets (the DC coefficient keeps gain 1). */
+export const AC_GAIN = 8;
+
+/**
+ * Fixed 48×48 analysis matrix: per colour, the orthonormal 2-D DCT-II of a 4×4 block, AC rows scaled by
+ * {@link AC_GAIN}. Natural images put almost all block energy in the DC term, so without this the nets see 48
+ * nearly equal inputs and cannot find the small residual that carries the audio.
+ */
+export function blockTransformMatrix(): Float32Array {
+  const m = new Float32Array(BLOCK_CHANNELS * BLOCK_CHANNELS);
+  const c = (k: number, n: number) => (k === 0 ? Math.sqrt(1 / BLOCK) : Math.sqrt(2 / BLOCK)) * Math.cos(((2 * n + 1) * k * Math.PI) / (2 * BLOCK));
+  for (let colour = 0; colour < 3; colour++)
+    for (let ky = 0; ky < BLOCK; ky++)
+      for (let kx = 0; kx < BLOCK; kx++) {
+        const gain = ky === 0 && kx === 0 ? 1 : AC_GAIN;
+        const col = (ky * BLOCK + kx) * 3 + colour; // output channel (coefficient)
+        for (let y = 0; y < BLOCK; y++)
+          for (let x = 0; x < BLOCK; x++) {
+            const row = (y * BLOCK + x) * 3 + colour; // input channel (pixel)
+            m[row * BLOCK_CHANNELS + col] = gain * c(ky, y) * c(kx, x);
+          }
+      }
+  return m;
+}
+
+/** Pixels → scaled DCT coefficients ([N,h,w,48] → [N,h,w,48]) as a fixed 1×1 convolution. */
+function toCoefficients(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.conv2d(x, tf.tensor4d(blockTransformMatrix(), [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]), 1, 'valid');
+}
+
+/** Scaled DCT coefficients → pixels: the inverse of {@link toCoefficients} (orthonormal transform, gains undone). */
+function fromCoefficients(x: tf.Tensor4D): tf.Tensor4D {
+  const m = blockTransformMatrix();
+  const inv = new Float32Array(m.length);
+  // m = D·G with D orthonormal and G diagonal, so m⁻¹ = G⁻¹·Dᵀ: transpose, then divide each row by its gain squared.
+  for (let r = 0; r < BLOCK_CHANNELS; r++)
+    for (let c = 0; c < BLOCK_CHANNELS; c++) {
+      const gain = Math.floor(r / 3) === 0 ? 1 : AC_GAIN;
+      inv[r * BLOCK_CHANNELS + c] = m[c * BLOCK_CHANNELS + r]! / (gain * gain);
+    }
+  return tf.conv2d(x, tf.tensor4d(inv, [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]), 1, 'valid');
+}
+
 /** Weights by name: `net/layer/kK/w|b`, `net/out/w|b`. */
 export type WeightMap = Record<string, tf.Tensor>;
 
@@ -35,6 +81,10 @@ export function weightSpecs(config: ModelConfig): Array<{ name: string; shape: n
       }
       cin = filters * config.kernels.length;
     }
+    // Every stack's output keeps its input beside the features (a dense skip), so a linear path runs from the
+    // audio to the container and from the container to the revealed audio: training starts from a working linear
+    // code instead of having to discover one through ten ReLU layers.
+    cin += inChannels;
     if (outChannels !== null) {
       specs.push({ name: `${net}/out/w`, shape: [1, 1, cin, outChannels] });
       specs.push({ name: `${net}/out/b`, shape: [outChannels] });
@@ -59,7 +109,7 @@ export function initWeights(config: ModelConfig, seed: number): WeightMap {
       return;
     }
     const fanIn = shape[0]! * shape[1]! * shape[2]!;
-    const std = name.includes('/out/') ? 1e-3 : Math.sqrt(2 / fanIn);
+    const std = name.startsWith('hiding/out') ? HIDING_OUT_STD : Math.sqrt(2 / fanIn);
     weights[name] = tf.randomNormal(shape, 0, std, 'float32', seed * 1000 + i);
   });
   return weights;
@@ -83,10 +133,11 @@ function multiScaleLayer(w: WeightMap, prefix: string, kernels: number[], x: tf.
   return tf.concat(branches, 3);
 }
 
+/** `layers` multi-scale layers; the output is [features, input] concatenated (see weightSpecs). */
 function stack(w: WeightMap, net: string, layers: number, kernels: number[], x: tf.Tensor4D): tf.Tensor4D {
   let h = x;
   for (let l = 0; l < layers; l++) h = multiScaleLayer(w, `${net}/${l}`, kernels, h);
-  return h;
+  return tf.concat([h, x], 3);
 }
 
 function outLayer(w: WeightMap, net: string, x: tf.Tensor4D): tf.Tensor4D {
@@ -94,7 +145,8 @@ function outLayer(w: WeightMap, net: string, x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
- * Prepare net. In: audio blocks [N, h, w, 48], samples in [-1, 1]. Out: features [N, h, w, 3·filters], ≥ 0.
+ * Prepare net. In: audio blocks [N, h, w, 48], samples in [-1, 1]. Out: features [N, h, w, 3·filters + 48]
+ * (the ReLU features, then the audio itself).
  */
 export function prepare(w: WeightMap, config: ModelConfig, audio: tf.Tensor4D): tf.Tensor4D {
   return stack(w, 'prepare', config.prepare.layers, config.kernels, audio);
@@ -105,23 +157,30 @@ export function prepare(w: WeightMap, config: ModelConfig, audio: tf.Tensor4D): 
  * [N, h, w, 48] = cover + learned residual (not yet clipped or rounded).
  */
 export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D): tf.Tensor4D {
-  const centred = tf.sub(cover, PIXEL_CENTRE) as tf.Tensor4D;
-  const h = stack(w, 'hiding', config.hiding.layers, config.kernels, tf.concat([centred, prepared], 3));
-  return tf.add(cover, outLayer(w, 'hiding', h)) as tf.Tensor4D;
+  const coefficients = toCoefficients(tf.sub(cover, PIXEL_CENTRE) as tf.Tensor4D);
+  const h = stack(w, 'hiding', config.hiding.layers, config.kernels, tf.concat([coefficients, prepared], 3));
+  return tf.add(cover, fromCoefficients(outLayer(w, 'hiding', h))) as tf.Tensor4D;
 }
 
 /** Reveal net. In: container blocks [N, h, w, 48] in [0, 1]. Out: audio blocks [N, h, w, 48], ≈ [-1, 1]. */
 export function reveal(w: WeightMap, config: ModelConfig, container: tf.Tensor4D): tf.Tensor4D {
-  const centred = tf.sub(container, PIXEL_CENTRE) as tf.Tensor4D;
-  return outLayer(w, 'reveal', stack(w, 'reveal', config.reveal.layers, config.kernels, centred));
+  const coefficients = toCoefficients(tf.sub(container, PIXEL_CENTRE) as tf.Tensor4D);
+  return outLayer(w, 'reveal', stack(w, 'reveal', config.reveal.layers, config.kernels, coefficients));
 }
 
 /**
  * Prepare + Hiding, then the 8-bit rounding the server applies (clip to [0, 1], round(x·255)/255) with a
- * straight-through gradient. Out: container blocks [N, h, w, 48], multiples of 1/255 in [0, 1].
+ * straight-through gradient. Out: container blocks [N, h, w, 48], multiples of 1/255 in [0, 1]. Training may
+ * pass `quantize: 'noise'` early on (see {@link QuantizeMode}).
  */
-export function embed(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, audio: tf.Tensor4D): tf.Tensor4D {
-  return quantize8bit(hide(w, config, cover, prepare(w, config, audio)));
+export function embed(
+  w: WeightMap,
+  config: ModelConfig,
+  cover: tf.Tensor4D,
+  audio: tf.Tensor4D,
+  quantize: QuantizeMode = 'round',
+): tf.Tensor4D {
+  return simulateQuantize(hide(w, config, cover, prepare(w, config, audio)), quantize);
 }
 
 /** Multiply-accumulates per BLOCK×BLOCK position for embed and reveal (for FLOP figures). */

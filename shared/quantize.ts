@@ -1,12 +1,29 @@
-/** The 8-bit rounding noise layer: what saving a PNG does to the container, with a straight-through gradient. */
+/** The 8-bit rounding noise layer: what saving a PNG does to the container, and its smooth stand-in for early training. */
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Clip to [0, 1] and round to the nearest multiple of 1/255, exactly as {@link toByte} does when the server
- * writes the PNG. The gradient passes straight through the rounding (and the clip), so the nets learn to
- * survive it.
+ * How training treats the 8-bit rounding: `round` applies it exactly with a straight-through gradient;
+ * `noise` adds uniform noise of one rounding step instead (same error size, but the nets can still see through it,
+ * which lets hiding and reveal find each other from a random start); `none` skips it.
  */
-export const quantize8bit = tf.customGrad((x: tf.Tensor) => {
+export type QuantizeMode = 'round' | 'noise' | 'none';
+
+/**
+ * Clip to [0, 1] and round to the nearest multiple of 1/255, exactly as the server does when it writes the PNG.
+ * The gradient passes straight through the rounding and the clip, so the nets learn to survive it.
+ */
+export const quantize8bit: <T extends tf.Tensor>(x: T) => T = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = inputs[0] as tf.Tensor;
   const value = tf.div(tf.round(tf.mul(tf.clipByValue(x, 0, 1), 255)), 255);
   return { value, gradFunc: (dy: tf.Tensor) => dy };
-}) as <T extends tf.Tensor>(x: T) => T;
+}) as never;
+
+/** Training stand-in for {@link quantize8bit}: adds U(−0.5, 0.5)/255 noise (gradient 1). */
+export function noise8bit<T extends tf.Tensor>(x: T): T {
+  return tf.add(x, tf.randomUniform(x.shape, -0.5 / 255, 0.5 / 255)) as T;
+}
+
+/** Applies the chosen {@link QuantizeMode}. */
+export function simulateQuantize<T extends tf.Tensor>(x: T, mode: QuantizeMode): T {
+  return mode === 'round' ? quantize8bit(x) : mode === 'noise' ? noise8bit(x) : x;
+}

@@ -1,0 +1,28 @@
+/** Shared argument helpers for the CLI commands. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+/** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `argv` strictly (unknown options are errors) and returns the option values. */
+export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+}
+
+/** The value of a required string option. */
+export function required(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`--${name} is required`);
+  return v;
+}
+
+/** A numeric option with a default; anything that is not a finite number is a usage error. */
+export function numberOption(values: Record<string, unknown>, name: string, fallback: number): number {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${String(v)}"`);
+  return n;
+}

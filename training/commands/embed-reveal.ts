@@ -1,0 +1,49 @@
+/** `stegavox embed` and `stegavox reveal`: the shared pipeline on files, on the wasm backend. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { embedAudio, revealAudio } from '../../shared/pipeline.js';
+import { disposeModel } from '../../shared/weights-format.js';
+import { initBackend } from '../backend/select.js';
+import { loadModelFromDir } from '../node-model.js';
+import { parse, required } from './args.js';
+
+/** `embed --image cover --audio clip.wav --out container.png [--key K] [--weights DIR]` */
+export async function embedCommand(argv: string[]): Promise<void> {
+  const v = parse(argv, {
+    image: { type: 'string' },
+    audio: { type: 'string' },
+    out: { type: 'string' },
+    key: { type: 'string' },
+    weights: { type: 'string' },
+  });
+  const [imagePath, audioPath, outPath] = [required(v, 'image'), required(v, 'audio'), required(v, 'out')];
+  const imageBytes = new Uint8Array(await readFile(imagePath));
+  const audioBytes = new Uint8Array(await readFile(audioPath));
+  await initBackend('wasm');
+  const model = await loadModelFromDir(v.weights);
+  try {
+    const result = await embedAudio(model, imageBytes, audioBytes, { key: v.key });
+    await writeFile(outPath, result.png);
+    console.log(
+      `${outPath}: ${result.width}×${result.height}, ${result.seconds.toFixed(2)} s of audio ` +
+        `(capacity ${result.capacitySeconds.toFixed(2)} s)${v.key ? ', keyed' : ''}, model ${model.version}`,
+    );
+  } finally {
+    disposeModel(model);
+  }
+}
+
+/** `reveal --image container.png --out clip.wav [--key K] [--weights DIR]` */
+export async function revealCommand(argv: string[]): Promise<void> {
+  const v = parse(argv, { image: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, weights: { type: 'string' } });
+  const [imagePath, outPath] = [required(v, 'image'), required(v, 'out')];
+  const imageBytes = new Uint8Array(await readFile(imagePath));
+  await initBackend('wasm');
+  const model = await loadModelFromDir(v.weights);
+  try {
+    const result = await revealAudio(model, imageBytes, { key: v.key });
+    await writeFile(outPath, result.wav);
+    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}`);
+  } finally {
+    disposeModel(model);
+  }
+}

@@ -1,0 +1,75 @@
+/** `stegavox eval`: held-out photos + unseen speech through the real pipeline; JSON, markdown table and figures. */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { disposeModel } from '../../shared/weights-format.js';
+import { initBackend, type TrainingBackend } from '../backend/select.js';
+import { listImages } from '../data/images.js';
+import { createRng, evalSets } from '../data/presets.js';
+import { sineSecret } from '../data/sines.js';
+import { loadSpeechFolder } from '../data/speech.js';
+import { evaluatePair, markdownTable, summarise, type PairResult } from '../evaluate.js';
+import { coverContainerFigure, spectrogramFigure, waveformFigure } from '../figures.js';
+import { loadModelFromDir } from '../node-model.js';
+import { numberOption, parse } from './args.js';
+
+/** `eval [options]`: see the CLI usage text. */
+export async function evalCommand(argv: string[]): Promise<void> {
+  const v = parse(argv, {
+    weights: { type: 'string' },
+    images: { type: 'string', multiple: true },
+    speech: { type: 'string' },
+    audio: { type: 'string', default: 'speech' },
+    density: { type: 'string' },
+    limit: { type: 'string' },
+    out: { type: 'string', default: path.join('runs', 'eval') },
+    figures: { type: 'boolean', default: false },
+    key: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    seed: { type: 'string' },
+  });
+  const sets = evalSets();
+  const density = numberOption(v, 'density', 0.9);
+  const limit = numberOption(v, 'limit', Infinity);
+  const imageDirs = v.images ?? [sets.kodak24];
+  await initBackend(v.backend as TrainingBackend);
+  const model = await loadModelFromDir(v.weights);
+  const paths = (await Promise.all(imageDirs.map((d) => listImages(d)))).flat().slice(0, limit);
+  let stream: Float32Array;
+  if (v.audio === 'sines') {
+    stream = sineSecret(8000 * 600, createRng(numberOption(v, 'seed', 5)));
+  } else {
+    const speech = v.speech
+      ? await loadSpeechFolder(v.speech)
+      : await loadSpeechFolder(sets.fsddTest.dir, { filter: sets.fsddTest.filter });
+    stream = speech.samples;
+  }
+  console.log(`evaluating ${model.version} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
+  await mkdir(v.out!, { recursive: true });
+  const results: PairResult[] = [];
+  let offset = 0;
+  for (const [i, p] of paths.entries()) {
+    const name = path.basename(p);
+    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, v.key);
+    offset += clip.length;
+    results.push(result);
+    console.log(
+      `${name}: ${result.psnr.toFixed(2)} dB, SSIM ${result.ssim.toFixed(4)}, PCC ${result.pcc.toFixed(4)}, SI-SNR ${result.siSnr.toFixed(2)} dB` +
+        ` (float ${result.float.psnr.toFixed(2)} dB / ${result.float.pcc.toFixed(4)})`,
+    );
+    if (v.figures && i === 0) {
+      const stem = path.join(v.out!, name.replace(/\.\w+$/, ''));
+      await writeFile(`${stem}-images.png`, coverContainerFigure(cover, container));
+      const second = Math.min(clip.length, 8000 * 2);
+      await writeFile(`${stem}-waveform.png`, waveformFigure(clip.subarray(0, 800), revealed.subarray(0, 800), 8000));
+      await writeFile(`${stem}-spectrogram.png`, spectrogramFigure(clip.subarray(0, second), revealed.subarray(0, second), 8000));
+    }
+  }
+  const summary = summarise(results, density);
+  const label = `${model.version}, ${paths.length} images, ${v.audio}, density ${density}`;
+  const table = markdownTable(summary, label);
+  await writeFile(path.join(v.out!, 'eval.json'), JSON.stringify({ model: model.version, summary, results }, null, 2));
+  await writeFile(path.join(v.out!, 'eval.md'), `${table}\n`);
+  console.log(`\n${table}\n\nwritten to ${v.out}`);
+  disposeModel(model);
+}

@@ -1,0 +1,141 @@
+/** Held-out evaluation: real photos + unseen speech through the real pipeline (PNG round trip), and the float path. */
+import * as tf from '@tensorflow/tfjs-core';
+import { normaliseClip } from '../shared/audio-normalise.js';
+import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
+import { encodeWav16 } from '../shared/codecs/wav.js';
+import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, paddedSize, rgbToBlocks, SAMPLE_RATE } from '../shared/layout.js';
+import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
+import { hide, prepare, reveal } from '../shared/model.js';
+import { capacity, embedAudio, revealAudio, type Limits } from '../shared/pipeline.js';
+import type { LoadedModel } from '../shared/weights-format.js';
+
+/** Figures of one image/clip pair. */
+export interface PairResult {
+  image: string;
+  width: number;
+  height: number;
+  seconds: number;
+  /** Container vs cover after the PNG round trip (8-bit). */
+  mse: number;
+  psnr: number;
+  ssim: number;
+  /** Revealed vs original audio after the PNG round trip. */
+  pcc: number;
+  siSnr: number;
+  /** The same on the float container (no 8-bit rounding): what the nets do before the file format bites. */
+  float: { mse: number; psnr: number; pcc: number; siSnr: number };
+}
+
+/** Means over pairs, for the report. */
+export interface Summary {
+  pairs: number;
+  density: number;
+  mse: number;
+  psnr: number;
+  ssim: number;
+  pcc: number;
+  siSnr: number;
+  float: { mse: number; psnr: number; pcc: number; siSnr: number };
+}
+
+const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600 };
+
+/** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
+async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key?: string) {
+  const wav = encodeWav16(clip, SAMPLE_RATE);
+  const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key });
+  const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key });
+  return { png: embedded.png, container: decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }), revealed: revealed.samples };
+}
+
+/** The float path: Prepare + Hiding without rounding, Reveal on the float container. */
+async function floatPath(model: LoadedModel, cover: RgbImage, normalised: Float32Array) {
+  const { width, height } = cover;
+  const padded = paddedSize(width, height);
+  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
+  const coverBlocks = rgbToBlocks(cover.data, width, height);
+  const [mseT, revealedT] = tf.tidy(() => {
+    const c = tf.tensor4d(coverBlocks, shape);
+    const container = hide(model.weights, model.config, c, prepare(model.weights, model.config, tf.tensor4d(audioToBlocks(normalised, width, height), shape)));
+    return [tf.mean(tf.squaredDifference(container, c)), reveal(model.weights, model.config, container)];
+  });
+  const m = (await mseT!.data())[0]!;
+  const out = blocksToAudio((await revealedT!.data()) as Float32Array, width, height, normalised.length);
+  tf.dispose([mseT!, revealedT!]);
+  return { mse: m, revealed: out };
+}
+
+/** A clip of `length` samples cut from `stream` starting at `offset` (wrapping), quantised to 16 bit as a WAV would be. */
+export function clipFrom(stream: Float32Array, offset: number, length: number): Float32Array {
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = Math.round(stream[(offset + i) % stream.length]! * 32767) / 32767;
+  return out;
+}
+
+/**
+ * Evaluates one cover with a clip filling `density` of its capacity; returns the figures and the arrays the
+ * figures are drawn from.
+ */
+export async function evaluatePair(
+  model: LoadedModel,
+  name: string,
+  imageBytes: Uint8Array,
+  audioStream: Float32Array,
+  offset: number,
+  density: number,
+  key?: string,
+): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
+  const cover = decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
+  const cap = capacity(cover.width, cover.height);
+  const length = Math.floor((cap.samples * density) / 48) * 48;
+  const clip = clipFrom(audioStream, offset, length);
+  const trip = await roundTrip(model, imageBytes, clip, key);
+  const f = await floatPath(model, cover, normaliseClip(clip).samples);
+  const result: PairResult = {
+    image: name,
+    width: cover.width,
+    height: cover.height,
+    seconds: length / SAMPLE_RATE,
+    mse: mse(trip.container.data, cover.data),
+    psnr: psnr(mse(trip.container.data, cover.data)),
+    ssim: ssim(trip.container.data, cover.data, cover.width, cover.height),
+    pcc: pcc(clip, trip.revealed),
+    siSnr: siSnr(clip, trip.revealed),
+    float: { mse: f.mse, psnr: psnr(f.mse), pcc: pcc(clip, f.revealed), siSnr: siSnr(clip, f.revealed) },
+  };
+  return { result, cover, container: trip.container, clip, revealed: trip.revealed };
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+}
+
+/** Means of the per-pair figures (PSNR averaged in dB, MSE on the [0, 1] scale). */
+export function summarise(results: PairResult[], density: number): Summary {
+  return {
+    pairs: results.length,
+    density,
+    mse: mean(results.map((r) => r.mse)),
+    psnr: mean(results.map((r) => r.psnr)),
+    ssim: mean(results.map((r) => r.ssim)),
+    pcc: mean(results.map((r) => r.pcc)),
+    siSnr: mean(results.map((r) => r.siSnr)),
+    float: {
+      mse: mean(results.map((r) => r.float.mse)),
+      psnr: mean(results.map((r) => r.float.psnr)),
+      pcc: mean(results.map((r) => r.float.pcc)),
+      siSnr: mean(results.map((r) => r.float.siSnr)),
+    },
+  };
+}
+
+/** The summary as a markdown table (PNG round trip and float container side by side). */
+export function markdownTable(s: Summary, label: string): string {
+  const f = (x: number, d = 2) => x.toFixed(d);
+  return [
+    `| ${label} | MSE (image, [0,1]) | PSNR dB | SSIM | PCC | SI-SNR dB |`,
+    '|---|---|---|---|---|---|',
+    `| after PNG round trip | ${s.mse.toExponential(2)} | ${f(s.psnr)} | ${f(s.ssim, 4)} | ${f(s.pcc, 4)} | ${f(s.siSnr)} |`,
+    `| float container | ${s.float.mse.toExponential(2)} | ${f(s.float.psnr)} | – | ${f(s.float.pcc, 4)} | ${f(s.float.siSnr)} |`,
+  ].join('\n');
+}
