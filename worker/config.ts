@@ -16,7 +16,7 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Default R2 key prefix of the weights objects. */
 export const DEFAULT_WEIGHTS_PREFIX = 'stegavox/default/';
 /** Default interval after which R2 is consulted again for a new weights version (or for weights at all). */
-export const DEFAULT_WEIGHTS_RECHECK_SECONDS = 300;
+export const DEFAULT_WEIGHTS_RECHECK_SECONDS = 60;
 
 /** Parsed configuration. */
 export interface Config {

@@ -79,9 +79,18 @@ async function refresh(env: AppEnv, state: PrefixState): Promise<Entry> {
     console.warn(`weights: R2 check failed (${fromR2.reason}); keeping ${state.current.served.model.version} from R2`);
     next = state.current;
   } else {
-    if (config.disableBundledWeights)
-      throw new StegError('no_weights', `no usable weights: ${fromR2.reason}, and the bundled copy is disabled`);
-    const base = await loadBundled();
+    let base: Entry;
+    try {
+      if (config.disableBundledWeights)
+        throw new StegError('no_weights', `no usable weights: ${fromR2.reason}, and the bundled copy is disabled`);
+      base = await loadBundled();
+    } catch (error) {
+      if (!state.current) throw error;
+      // Nothing better to switch to: keep what serves now (it was verified when it loaded) and look again later.
+      console.warn(`weights: ${fromR2.reason} and the bundled copy does not load; keeping ${state.current.served.model.version}`);
+      state.checkedAt = Date.now();
+      return state.current;
+    }
     next = { served: { ...base.served, fallbackReason: fromR2.reason }, users: 0, retired: false };
     if (state.current?.served.source !== 'bundled' || state.current.served.fallbackReason !== fromR2.reason) {
       // An empty bucket is the normal state in development; anything else (unreadable, corrupt) is worth a warning.

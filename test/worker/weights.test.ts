@@ -122,6 +122,15 @@ describe('weights source', () => {
     expect(body.detail).toMatch(/R2 has no/);
   });
 
+  it('keeps serving the verified R2 model when R2 loses it and there is nothing better', async () => {
+    const prefix = uniquePrefix('keep');
+    const overrides = { WEIGHTS_PREFIX: prefix, WEIGHTS_RECHECK_SECONDS: '0', TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1' };
+    await putWeights(prefix, (m) => ({ ...m, version: 'test-keep' }));
+    expect((await health(overrides)).model).toMatchObject({ version: 'test-keep', source: 'r2' });
+    await WEIGHTS.delete([`${prefix}manifest.json`, `${prefix}model.bin`]);
+    expect((await health(overrides)).model).toMatchObject({ version: 'test-keep', source: 'r2' });
+  });
+
   it('retries after a failed load instead of caching the failure', async () => {
     const prefix = uniquePrefix('retry');
     const overrides = { WEIGHTS_PREFIX: prefix, TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1' };
