@@ -22,6 +22,8 @@ export interface LoopOptions {
   beta: number;
   /** When set, β is nudged every step so the batch cover PSNR tends to this value (dB). */
   targetPsnr?: number;
+  /** Steps at the fixed initial β before the PSNR target starts steering it (hiding and reveal must first agree on a code). */
+  betaWarmupSteps: number;
   seed: number;
   /** Validate every this many steps. */
   evalEvery: number;
@@ -39,7 +41,8 @@ export interface LoopResult {
   interrupted: boolean;
 }
 
-const BETA_RATE = 0.002; // log-β change per dB of PSNR error per step: slow, so β follows the trend, not the batch noise
+const BETA_RATE = 0.0005; // log-β change per dB of PSNR error per step: slow, so β follows the trend, not the batch noise
+const BETA_FLOOR = 0.05; // below this the audio loss stops teaching anything and reveal quality collapses
 
 function learningRate(step: number, o: LoopOptions): number {
   const warm = Math.min(200, o.steps / 10);
@@ -145,8 +148,8 @@ export async function trainLoop(args: {
     const audioMse = (await parts!.audio.data())[0]!;
     tf.dispose([parts!.cover, parts!.audio]);
     const coverPsnr = psnrOf(coverMse);
-    if (options.targetPsnr !== undefined)
-      state.beta = Math.min(100, Math.max(0.01, beta * Math.exp(Math.max(-0.05, Math.min(0.05, BETA_RATE * (coverPsnr - options.targetPsnr))))));
+    if (options.targetPsnr !== undefined && state.step >= options.betaWarmupSteps)
+      state.beta = Math.min(100, Math.max(BETA_FLOOR, beta * Math.exp(Math.max(-0.05, Math.min(0.05, BETA_RATE * (coverPsnr - options.targetPsnr))))));
     state.step++;
     recentSteps++;
     if (Date.now() - recentStart > 5000) {

@@ -40,6 +40,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     'checkpoint-seconds': { type: 'string' },
     'eval-every': { type: 'string' },
     'noise-fraction': { type: 'string' },
+    'beta-warmup': { type: 'string' },
   });
   const backend = v.backend as TrainingBackend;
   if (!['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
@@ -103,6 +104,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
       checkpointSeconds: numberOption(v, 'checkpoint-seconds', 180),
       logEvery: preset.pairs ? 1 : 10,
       noiseFraction: numberOption(v, 'noise-fraction', 0.7),
+      betaWarmupSteps: numberOption(v, 'beta-warmup', 1500),
     },
     nextBatch,
     validationBatch,
