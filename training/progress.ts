@@ -13,7 +13,7 @@ export interface ProgressInfo {
 }
 
 function eta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
+  if (!Number.isFinite(seconds) || seconds > 1e7) return '?';
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = Math.floor(seconds % 60);

@@ -124,6 +124,8 @@ export async function trainLoop(args: {
   };
 
   while (state.step < options.steps) {
+    // wasm reads resolve as microtasks, so without a macrotask turn here signal handlers (Ctrl-C) would never run.
+    await new Promise((resolve) => setImmediate(resolve));
     if (args.shouldStop?.()) {
       interrupted = true;
       break;
