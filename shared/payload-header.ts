@@ -26,6 +26,8 @@ export interface PayloadHeader {
   gain: number;
   /** True when the audio was scrambled with a key. */
   keyed: boolean;
+  /** Copies of the clip embedded one after another (spare capacity buys redundancy); reveal averages them. */
+  copies: number;
   /** Coarse loudness envelope of the embedded (normalised) audio, one byte per eighth of the clip. */
   envelope: Uint8Array;
 }
@@ -37,6 +39,7 @@ export function serializeHeader(h: PayloadHeader): Uint8Array {
   bytes.set(MAGIC, 0);
   bytes[3] = HEADER_VERSION;
   bytes[4] = h.keyed ? 1 : 0;
+  bytes[5] = h.copies;
   view.setUint32(8, h.width, true);
   view.setUint32(12, h.height, true);
   view.setUint32(16, h.sampleCount, true);
@@ -61,13 +64,14 @@ export function parseHeader(bytes: Uint8Array): PayloadHeader {
   const gain = view.getFloat32(20, true);
   const header: PayloadHeader = {
     keyed: (bytes[4]! & 1) === 1,
+    copies: bytes[5]!,
     width: view.getUint32(8, true),
     height: view.getUint32(12, true),
     sampleCount: view.getUint32(16, true),
     gain,
     envelope: bytes.slice(24, 24 + ENVELOPE_BYTES),
   };
-  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0)
+  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0 || header.copies === 0)
     throw new StegError('damaged_payload', 'the payload header holds impossible values');
   return header;
 }
