@@ -6,7 +6,7 @@ import { encodeWav16 } from '../shared/codecs/wav.js';
 import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, paddedSize, rgbToBlocks, SAMPLE_RATE } from '../shared/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
 import { hide, prepare, reveal } from '../shared/model.js';
-import { capacity, embedAudio, revealAudio, type Limits } from '../shared/pipeline.js';
+import { capacity, embedAudio, ENVELOPE_TOLERANCE_DB, revealAudio, type Limits } from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
 
 /** Figures of one image/clip pair. */
@@ -24,6 +24,8 @@ export interface PairResult {
   siSnr: number;
   /** The same on the float container (no 8-bit rounding): what the nets do before the file format bites. */
   float: { mse: number; psnr: number; pcc: number; siSnr: number };
+  /** True when the server would have answered 422 damaged_payload (revealed audio far from its fingerprint). */
+  refused: boolean;
 }
 
 /** Means over pairs, for the report. */
@@ -36,6 +38,8 @@ export interface Summary {
   pcc: number;
   siSnr: number;
   float: { mse: number; psnr: number; pcc: number; siSnr: number };
+  /** Pairs the server would have refused as damaged. */
+  refused: number;
 }
 
 const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600 };
@@ -44,8 +48,14 @@ const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600 };
 async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key?: string) {
   const wav = encodeWav16(clip, SAMPLE_RATE);
   const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key });
-  const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key });
-  return { png: embedded.png, container: decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }), revealed: revealed.samples };
+  // Measure every pair, and count those the server would refuse as damaged (fingerprint drift over tolerance).
+  const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, ignoreFingerprint: true });
+  return {
+    png: embedded.png,
+    container: decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }),
+    revealed: revealed.samples,
+    refused: revealed.fingerprintDriftDb > ENVELOPE_TOLERANCE_DB,
+  };
 }
 
 /** The float path: Prepare + Hiding without rounding, Reveal on the float container. */
@@ -102,6 +112,7 @@ export async function evaluatePair(
     pcc: pcc(clip, trip.revealed),
     siSnr: siSnr(clip, trip.revealed),
     float: { mse: f.mse, psnr: psnr(f.mse), pcc: pcc(clip, f.revealed), siSnr: siSnr(clip, f.revealed) },
+    refused: trip.refused,
   };
   return { result, cover, container: trip.container, clip, revealed: trip.revealed };
 }
@@ -115,6 +126,7 @@ export function summarise(results: PairResult[], density: number): Summary {
   return {
     pairs: results.length,
     density,
+    refused: results.filter((r) => r.refused).length,
     mse: mean(results.map((r) => r.mse)),
     psnr: mean(results.map((r) => r.psnr)),
     ssim: mean(results.map((r) => r.ssim)),
@@ -137,5 +149,7 @@ export function markdownTable(s: Summary, label: string): string {
     '|---|---|---|---|---|---|',
     `| after PNG round trip | ${s.mse.toExponential(2)} | ${f(s.psnr)} | ${f(s.ssim, 4)} | ${f(s.pcc, 4)} | ${f(s.siSnr)} |`,
     `| float container | ${s.float.mse.toExponential(2)} | ${f(s.float.psnr)} | – | ${f(s.float.pcc, 4)} | ${f(s.float.siSnr)} |`,
+    '',
+    `${s.pairs} pairs; ${s.refused} would have been refused as damaged by the server.`,
   ].join('\n');
 }
