@@ -118,9 +118,25 @@ export function loudnessEnvelope(samples: Float32Array): Uint8Array {
   return out;
 }
 
-/** Mean absolute difference in dB between two loudness envelopes. */
-export function envelopeDistanceDb(a: Uint8Array, b: Uint8Array): number {
+/**
+ * Level (dB, normalised audio) up to which {@link envelopeDistanceDb} accepts an eighth coming back louder than its
+ * fingerprint: a pause of digital silence (−96 dB) reveals as rounding and model noise (≈ −50 dB even for a lossless
+ * code), which must not count as drift.
+ */
+export const ENVELOPE_FLOOR_DB = -30;
+const ENVELOPE_FLOOR_BYTE = Math.round(((ENVELOPE_FLOOR_DB + 96) / 96) * 255);
+
+/**
+ * Loudness drift (dB, mean over the eighths) of the revealed audio's envelope against the fingerprint stored at embed
+ * time. Asymmetric on purpose: reveal noise only adds power, so an eighth that comes back louder counts only above
+ * {@link ENVELOPE_FLOOR_DB}, while an eighth that comes back quieter (audio lost) counts in full.
+ */
+export function envelopeDistanceDb(revealed: Uint8Array, stored: Uint8Array): number {
   let sum = 0;
-  for (let k = 0; k < ENVELOPE_BYTES; k++) sum += Math.abs(a[k]! - b[k]!);
+  for (let k = 0; k < ENVELOPE_BYTES; k++) {
+    const r = revealed[k]!;
+    const s = stored[k]!;
+    sum += r < s ? s - r : Math.max(0, r - Math.max(s, ENVELOPE_FLOOR_BYTE));
+  }
   return ((sum / ENVELOPE_BYTES) * 96) / 255;
 }

@@ -133,8 +133,9 @@ export function validateManifest(json: unknown): WeightsManifest {
   if (specs.length !== m.tensors.length) refuse('manifest tensor list does not match its config');
   let expectedOffset = 0;
   specs.forEach((spec, i) => {
-    const t = m.tensors![i]!;
-    if (t.name !== spec.name || JSON.stringify(t.shape) !== JSON.stringify(spec.shape) || t.offset !== expectedOffset)
+    // Entries come from untrusted JSON: null or a non-object must be refused, not dereferenced.
+    const t = m.tensors![i] as TensorEntry | null | undefined;
+    if (typeof t !== 'object' || t === null || t.name !== spec.name || JSON.stringify(t.shape) !== JSON.stringify(spec.shape) || t.offset !== expectedOffset)
       refuse(`manifest tensor ${i} (${String(t?.name)}) does not match the config (expected ${spec.name} [${spec.shape}])`);
     expectedOffset += spec.shape.reduce((a, b) => a * b, 1);
   });

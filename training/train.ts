@@ -91,11 +91,19 @@ export async function trainLoop(args: {
     const { state: saved, values } = await loadCheckpoint(args.resumeDir);
     state = saved;
     options = { ...options, ...(saved.options as Partial<LoopOptions>), steps: args.options.steps };
+    // A variable shares its initial tensor's data, so the temporary tensors are disposed once the variables exist.
     for (const [name, { shape, data }] of values)
-      if (name.startsWith('model/')) weights[name.slice(6)] = tf.variable(tf.tensor(data, shape), true, `w/${name.slice(6)}`);
+      if (name.startsWith('model/')) {
+        const t = tf.tensor(data, shape);
+        weights[name.slice(6)] = tf.variable(t, true, `w/${name.slice(6)}`);
+        t.dispose();
+      }
     const slots = [...values.entries()].filter(([n]) => n.startsWith('adam/'));
-    if (slots.length > 0)
-      await optimizer.setWeights(slots.map(([n, { shape, data }]) => ({ name: n.slice(5), tensor: tf.tensor(data, shape) })));
+    if (slots.length > 0) {
+      const named = slots.map(([n, { shape, data }]) => ({ name: n.slice(5), tensor: tf.tensor(data, shape) }));
+      await optimizer.setWeights(named);
+      tf.dispose(named.map((w) => w.tensor));
+    }
   } else {
     const init = initWeights(config, options.seed);
     for (const [name, t] of Object.entries(init)) {
@@ -120,6 +128,8 @@ export async function trainLoop(args: {
       ...Object.entries(weights).map(([name, tensor]) => ({ name: `model/${name}`, tensor: tensor as tf.Tensor })),
       ...slots.map(({ name, tensor }) => ({ name: `adam/${name}`, tensor })),
     ]);
+    // getWeights() makes a fresh scalar for the step count (the other slots are the optimizer's own variables).
+    tf.dispose(slots.filter((s) => s.name === 'iter').map((s) => s.tensor));
     lastCheckpoint = Date.now();
   };
 

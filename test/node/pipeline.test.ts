@@ -1,0 +1,194 @@
+// Embed → reveal end to end (shared/pipeline.ts) on the wasm backend with the transparent test weights loaded from a
+// weights folder: round trips (plain and keyed), capacity refusal, and the 4xx outcomes for wrong or altered containers.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import jpeg from 'jpeg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, encodePng } from '../../shared/codecs/image.js';
+import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
+import { isStegError } from '../../shared/errors.js';
+import { SAMPLE_RATE } from '../../shared/layout.js';
+import { pcc } from '../../shared/metrics.js';
+import { HEADER_VALUES } from '../../shared/payload-header.js';
+import { capacity, embedAudio, revealAudio } from '../../shared/pipeline.js';
+import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
+import { initBackend } from '../../training/backend/select.js';
+import { loadModelFromDir } from '../../training/node-model.js';
+import { pattern } from '../fixtures/pattern.js';
+import { speechLike } from '../helpers/signals.js';
+import { transparentWeights } from '../worker/transparent-weights.js';
+
+const W = 96;
+const H = 64;
+
+let dir: string;
+let model: LoadedModel;
+let cover: Uint8Array;
+
+/** Runs `f` and returns the StegError it rejects with; fails on success or any other error. */
+async function stegErrorOf(f: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await f();
+  } catch (e) {
+    if (!isStegError(e)) throw e;
+    return { code: e.code, message: e.message };
+  }
+  throw new Error('expected a StegError');
+}
+
+function wav(seconds: number, rate = SAMPLE_RATE, seed = 1): { bytes: Uint8Array; samples: Float32Array } {
+  const samples = speechLike(Math.round(seconds * rate), rate, seed, 0.5);
+  const bytes = encodeWav16(samples, rate);
+  return { bytes, samples: decodeWav(bytes).samples };
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  dir = await mkdtemp(path.join(tmpdir(), 'stegavox-pipeline-'));
+  const { manifest, bin } = await transparentWeights();
+  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest));
+  await writeFile(path.join(dir, BINARY_FILE), bin);
+  model = await loadModelFromDir(dir);
+  cover = encodePng({ width: W, height: H, data: pattern(W, H) });
+});
+
+afterAll(async () => {
+  if (model) disposeModel(model);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('embedAudio → revealAudio (transparent weights)', () => {
+  it('gives back the clip with its duration, from a PNG of the cover size', async () => {
+    const clip = wav(0.5);
+    const before = tf.memory().numTensors;
+    const embedded = await embedAudio(model, cover, clip.bytes);
+    expect([embedded.width, embedded.height]).toEqual([W, H]);
+    expect(embedded.seconds).toBe(0.5);
+    expect(embedded.capacitySeconds).toBe(capacity(W, H).seconds);
+    const container = decodeImage(embedded.png);
+    expect([container.width, container.height]).toEqual([W, H]);
+
+    const revealed = await revealAudio(model, embedded.png);
+    expect(revealed.keyed).toBe(false);
+    expect(revealed.seconds).toBe(0.5);
+    expect(revealed.samples.length).toBe(clip.samples.length);
+    const info = sniffWav(revealed.wav);
+    expect(info).toMatchObject({ sampleRate: SAMPLE_RATE, channels: 1, bitsPerSample: 16, frames: clip.samples.length });
+    const r = pcc(clip.samples, decodeWav(revealed.wav).samples);
+    expect(r).toBeGreaterThan(0.99);
+    // Level restored too: RMS within 5 %.
+    const rms = (x: Float32Array) => Math.sqrt(x.reduce((a, b) => a + b * b, 0) / x.length);
+    expect(rms(revealed.samples) / rms(clip.samples)).toBeGreaterThan(0.95);
+    expect(rms(revealed.samples) / rms(clip.samples)).toBeLessThan(1.05);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reveals clips with digital silence: pauses and an all-zero clip are not mistaken for damage', async () => {
+    // A 0.25 s clip whose middle half is a pause of exact zeros: four of the fingerprint's eighths are silent.
+    const paused = speechLike(2000, SAMPLE_RATE, 5, 0.5);
+    paused.fill(0, 500, 1500);
+    const r = await revealAudio(model, (await embedAudio(model, cover, encodeWav16(paused, SAMPLE_RATE))).png);
+    expect(r.samples.length).toBe(2000);
+    expect(pcc(paused, r.samples)).toBeGreaterThan(0.99);
+
+    const silent = await revealAudio(model, (await embedAudio(model, cover, encodeWav16(new Float32Array(2400), SAMPLE_RATE))).png);
+    expect(silent.samples.length).toBe(2400);
+    expect(silent.samples.every((v) => Math.abs(v) < 0.01)).toBe(true);
+  });
+
+  it('resamples other rates to 8 kHz (16 kHz in, 8 kHz out, same duration)', async () => {
+    const clip = wav(0.4, 16_000, 4);
+    const embedded = await embedAudio(model, cover, clip.bytes);
+    const revealed = await revealAudio(model, embedded.png);
+    expect(revealed.samples.length).toBe(3200);
+    // Compare with every second sample of the 16 kHz clip (content well below 4 kHz).
+    const decimated = clip.samples.filter((_, i) => i % 2 === 0);
+    expect(pcc(decimated, revealed.samples)).toBeGreaterThan(0.98);
+  });
+
+  it('keyed: the right key gives the clip back, a wrong or missing key gives noise', async () => {
+    const clip = wav(1.0, SAMPLE_RATE, 2);
+    const embedded = await embedAudio(model, cover, clip.bytes, { key: 'open sesame' });
+    const right = await revealAudio(model, embedded.png, { key: 'open sesame' });
+    expect(right.keyed).toBe(true);
+    expect(right.samples.length).toBe(clip.samples.length);
+    expect(pcc(clip.samples, right.samples)).toBeGreaterThan(0.99);
+    for (const key of ['open sesame!', 'Open sesame', undefined]) {
+      const wrong = await revealAudio(model, embedded.png, key === undefined ? {} : { key });
+      expect(wrong.keyed).toBe(true);
+      expect(wrong.samples.length).toBe(clip.samples.length);
+      expect(Math.abs(pcc(clip.samples, wrong.samples)), `key ${String(key)}`).toBeLessThan(0.1);
+    }
+  });
+
+  it('refuses a clip longer than the image holds with too_long, giving the capacity in seconds', async () => {
+    // 96×64 holds 6 tiles = 18,432 samples; whole 48-sample scramble frames: 18,432 → 2.30 s.
+    const err = await stegErrorOf(() => embedAudio(model, cover, wav(2.5).bytes));
+    expect(err.code).toBe('too_long');
+    expect(err.message).toMatch(/audio is 2\.50 s but this image holds at most 2\.30 s/);
+    // Exactly at the capacity it fits.
+    const fits = await embedAudio(model, cover, encodeWav16(speechLike(18_432), SAMPLE_RATE));
+    expect(fits.seconds).toBeCloseTo(2.304, 6);
+    expect((await revealAudio(model, fits.png)).samples.length).toBe(18_432);
+  });
+
+  it('refuses a JPEG container with unsupported_media_type', async () => {
+    const embedded = await embedAudio(model, cover, wav(0.3).bytes);
+    const rgb = decodeImage(embedded.png).data;
+    const rgba = new Uint8Array(W * H * 4);
+    for (let i = 0; i < W * H; i++) rgba.set([rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, 255], i * 4);
+    const jpg = new Uint8Array(jpeg.encode({ width: W, height: H, data: rgba }, 100).data);
+    const err = await stegErrorOf(() => revealAudio(model, jpg));
+    expect(err.code).toBe('unsupported_media_type');
+    expect(err.message).toMatch(/JPEG/);
+  });
+
+  it('finds no_payload in a PNG with nothing hidden', async () => {
+    const err = await stegErrorOf(() => revealAudio(model, cover));
+    expect(err.code).toBe('no_payload');
+  });
+
+  describe('altered containers', () => {
+    let container: { width: number; height: number; data: Uint8Array };
+    beforeAll(async () => {
+      container = decodeImage((await embedAudio(model, cover, wav(0.6, SAMPLE_RATE, 3).bytes)).png);
+    });
+
+    it('cropped or canvas-resized (header intact, size changed) → damaged_payload naming both sizes', async () => {
+      const cropped = encodePng({ width: W, height: 40, data: container.data.slice(0, W * 40 * 3) });
+      const err = await stegErrorOf(() => revealAudio(model, cropped));
+      expect(err.code).toBe('damaged_payload');
+      expect(err.message).toMatch(/made at 96×64 but is 96×40/);
+
+      const taller = new Uint8Array(W * 80 * 3).fill(128);
+      taller.set(container.data);
+      const err2 = await stegErrorOf(() => revealAudio(model, encodePng({ width: W, height: 80, data: taller })));
+      expect(err2).toMatchObject({ code: 'damaged_payload', message: expect.stringMatching(/made at 96×64 but is 96×80/) });
+    });
+
+    it('rescaled (2× nearest neighbour): the LSB header does not survive → no_payload', async () => {
+      const big = new Uint8Array(W * 2 * H * 2 * 3);
+      for (let y = 0; y < H * 2; y++)
+        for (let x = 0; x < W * 2; x++) big.set(container.data.subarray(((y >> 1) * W + (x >> 1)) * 3, ((y >> 1) * W + (x >> 1)) * 3 + 3), (y * W * 2 + x) * 3);
+      const err = await stegErrorOf(() => revealAudio(model, encodePng({ width: W * 2, height: H * 2, data: big })));
+      expect(err.code).toBe('no_payload');
+    });
+
+    it('edited (audio region overwritten, header kept) → damaged_payload from the loudness fingerprint', async () => {
+      const edited = container.data.slice();
+      edited.fill(128, HEADER_VALUES);
+      const err = await stegErrorOf(() => revealAudio(model, encodePng({ width: W, height: H, data: edited })));
+      expect(err.code).toBe('damaged_payload');
+      expect(err.message).toMatch(/fingerprint/);
+    });
+
+    it('a few scattered pixel edits still reveal', async () => {
+      const touched = container.data.slice();
+      for (let i = HEADER_VALUES; i < touched.length; i += 997) touched[i] = 255 - touched[i]!;
+      const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: touched }));
+      expect(pcc(wav(0.6, SAMPLE_RATE, 3).samples, revealed.samples)).toBeGreaterThan(0.9);
+    });
+  });
+});
