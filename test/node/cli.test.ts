@@ -1,0 +1,162 @@
+// The `stegavox` CLI as a user runs it (`node bin/stegavox.mjs …` in a child process) with the transparent test weights:
+// embed → reveal round trip, capacity, and one-line errors with exit status 1 (2 for usage) for bad files.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeImage, encodePng } from '../../shared/codecs/image.js';
+import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
+import { SAMPLE_RATE } from '../../shared/layout.js';
+import { pcc } from '../../shared/metrics.js';
+import { BINARY_FILE, MANIFEST_FILE } from '../../shared/weights-format.js';
+import { initBackend } from '../../training/backend/select.js';
+import { pattern } from '../fixtures/pattern.js';
+import { speechLike } from '../helpers/signals.js';
+import { transparentWeights } from '../worker/transparent-weights.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BIN = path.join(ROOT, 'bin', 'stegavox.mjs');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node bin/stegavox.mjs ...args` from the repository root. */
+function stegavox(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A failed run: the given exit status, a first stderr line naming the command, and no stack trace anywhere. */
+function expectCleanFailure(run: Run, code: number, command: string, message: RegExp): void {
+  expect(run.code, run.stderr).toBe(code);
+  const lines = run.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(new RegExp(`^stegavox ${command}: `));
+  expect(lines[0]).toMatch(message);
+  expect(run.stderr).not.toMatch(/^\s{4}at /m);
+  expect(run.stdout).not.toMatch(/^\s{4}at /m);
+  // Bad files (status 1) get exactly one line; usage mistakes (status 2) are followed by the usage text.
+  if (code === 1) expect(lines).toHaveLength(1);
+  else expect(run.stderr).toMatch(/usage: stegavox <command>/);
+}
+
+let dir: string;
+let weights: string;
+const p = (name: string) => path.join(dir, name);
+const clip = speechLike(4000, SAMPLE_RATE, 11, 0.5); // 0.5 s
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  dir = await mkdtemp(path.join(tmpdir(), 'stegavox-cli-'));
+  weights = p('weights');
+  const { manifest, bin } = await transparentWeights();
+  await mkdir(weights);
+  await writeFile(path.join(weights, MANIFEST_FILE), JSON.stringify(manifest));
+  await writeFile(path.join(weights, BINARY_FILE), bin);
+  await writeFile(p('cover.png'), encodePng({ width: 96, height: 64, data: pattern(96, 64) }));
+  await writeFile(p('clip.wav'), encodeWav16(clip, SAMPLE_RATE));
+  await writeFile(p('long.wav'), encodeWav16(speechLike(24_000, SAMPLE_RATE, 12), SAMPLE_RATE)); // 3 s
+  await writeFile(p('empty.png'), new Uint8Array(0));
+  await writeFile(p('notes.txt'), 'these are my notes, not audio\n');
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('stegavox embed → reveal', () => {
+  it('round trips a 0.5 s clip through a 96×64 PNG: 16-bit mono 8 kHz WAV of the same duration', async () => {
+    const embedded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('container.png'), '--weights', weights);
+    expect(embedded.code, embedded.stderr).toBe(0);
+    expect(embedded.stdout).toMatch(/container\.png: 96×64, 0\.50 s of audio \(capacity 2\.30 s\), model test-transparent/);
+    const container = decodeImage(new Uint8Array(await readFile(p('container.png'))));
+    expect([container.width, container.height]).toEqual([96, 64]);
+
+    const revealed = await stegavox('reveal', '--image', p('container.png'), '--out', p('revealed.wav'), '--weights', weights);
+    expect(revealed.code, revealed.stderr).toBe(0);
+    expect(revealed.stdout).toMatch(/revealed\.wav: 0\.50 s, 8000 Hz, 16-bit mono/);
+    const bytes = new Uint8Array(await readFile(p('revealed.wav')));
+    expect(sniffWav(bytes)).toMatchObject({ sampleRate: 8000, channels: 1, bitsPerSample: 16, encoding: 'pcm', frames: 4000 });
+    expect(bytes.length).toBe(44 + 4000 * 2);
+    expect(pcc(clip, decodeWav(bytes).samples)).toBeGreaterThan(0.99);
+  });
+
+  it('with --key: the same key reveals the clip, no key reveals noise', async () => {
+    const embedded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('keyed.png'), '--key', 's3cret', '--weights', weights);
+    expect(embedded.code, embedded.stderr).toBe(0);
+    expect(embedded.stdout).toMatch(/, keyed,/);
+    const right = await stegavox('reveal', '--image', p('keyed.png'), '--out', p('right.wav'), '--key', 's3cret', '--weights', weights);
+    expect(right.code, right.stderr).toBe(0);
+    expect(right.stdout).toMatch(/\(keyed payload\)/);
+    expect(pcc(clip, decodeWav(new Uint8Array(await readFile(p('right.wav')))).samples)).toBeGreaterThan(0.99);
+    const none = await stegavox('reveal', '--image', p('keyed.png'), '--out', p('none.wav'), '--weights', weights);
+    expect(none.code, none.stderr).toBe(0);
+    expect(Math.abs(pcc(clip, decodeWav(new Uint8Array(await readFile(p('none.wav')))).samples))).toBeLessThan(0.1);
+  });
+});
+
+describe('stegavox capacity', () => {
+  it('prints the capacity in seconds and samples, or as JSON', async () => {
+    const run = await stegavox('capacity', '--image', p('cover.png'));
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('96×64: 2.30 s (18432 samples at 8000 Hz)');
+    const json = await stegavox('capacity', '--image', p('cover.png'), '--json');
+    expect(JSON.parse(json.stdout)).toEqual({ width: 96, height: 64, samples: 18432, seconds: 2.304, sampleRate: 8000 });
+  });
+});
+
+describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () => {
+  it('a zero-byte image', async () => {
+    const run = await stegavox('embed', '--image', p('empty.png'), '--audio', p('clip.wav'), '--out', p('x.png'), '--weights', weights);
+    expectCleanFailure(run, 1, 'embed', /image file is empty/);
+    expect(existsSync(p('x.png'))).toBe(false);
+  });
+
+  it('a text file as audio', async () => {
+    const run = await stegavox('embed', '--image', p('cover.png'), '--audio', p('notes.txt'), '--out', p('x.png'), '--weights', weights);
+    expectCleanFailure(run, 1, 'embed', /Not a WAV file/);
+    expect(existsSync(p('x.png'))).toBe(false);
+  });
+
+  it('a text file as the image to capacity or reveal', async () => {
+    expectCleanFailure(await stegavox('capacity', '--image', p('notes.txt')), 1, 'capacity', /Not a PNG or JPEG/);
+    expectCleanFailure(await stegavox('reveal', '--image', p('notes.txt'), '--out', p('x.wav'), '--weights', weights), 1, 'reveal', /Not a PNG or JPEG/);
+  });
+
+  it('a clip longer than the image holds: the capacity in seconds', async () => {
+    const run = await stegavox('embed', '--image', p('cover.png'), '--audio', p('long.wav'), '--out', p('x.png'), '--weights', weights);
+    expectCleanFailure(run, 1, 'embed', /audio is 3\.00 s but this image holds at most 2\.30 s/);
+  });
+
+  it('a PNG with nothing hidden', async () => {
+    const run = await stegavox('reveal', '--image', p('cover.png'), '--out', p('x.wav'), '--weights', weights);
+    expectCleanFailure(run, 1, 'reveal', /no stegavox payload found/);
+    expect(existsSync(p('x.wav'))).toBe(false);
+  });
+
+  it('a missing file and a missing weights folder', async () => {
+    expectCleanFailure(await stegavox('capacity', '--image', p('nope.png')), 1, 'capacity', /ENOENT|no such file/);
+    const run = await stegavox('reveal', '--image', p('cover.png'), '--out', p('x.wav'), '--weights', p('no-weights'));
+    expectCleanFailure(run, 1, 'reveal', /cannot read weights from/);
+  });
+
+  it('usage mistakes: missing --out, an unknown option, an unknown command, no command', async () => {
+    expectCleanFailure(await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav')), 2, 'embed', /--out is required/);
+    expectCleanFailure(await stegavox('capacity', '--image', p('cover.png'), '--colour', 'red'), 2, 'capacity', /colour/);
+    const unknown = await stegavox('hide');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split('\n')[0]).toBe('stegavox: unknown command "hide"');
+    const none = await stegavox();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toMatch(/usage: stegavox <command>/);
+  });
+});
