@@ -1,0 +1,106 @@
+/** Bench profiling: a V8 CPU profile of real pipeline calls, each sample charged to the nearest pipeline step on its stack. */
+import { Session } from 'node:inspector/promises';
+
+/** Step names the report shows, in pipeline order. */
+export const STEPS = [
+  'decode image',
+  'decode audio',
+  'resample to 8 kHz',
+  'normalise / denormalise clip',
+  'header + fingerprint',
+  'layout (pixels/audio ↔ blocks)',
+  'nets (tfjs-wasm, incl. tensor upload/download)',
+  'encode PNG',
+  'encode WAV',
+  'glue (copies, averaging, buffers)',
+  'GC',
+  'other',
+] as const;
+export type Step = (typeof STEPS)[number];
+
+const BY_NAME: Record<string, Step> = {
+  sniffImage: 'decode image',
+  decodeImage: 'decode image',
+  decodePngRgb: 'decode image',
+  decodeJpegRgb: 'decode image',
+  sniffWav: 'decode audio',
+  decodeWav: 'decode audio',
+  resample: 'resample to 8 kHz',
+  normaliseClip: 'normalise / denormalise clip',
+  denormaliseClip: 'normalise / denormalise clip',
+  writeHeaderBits: 'header + fingerprint',
+  readHeaderBits: 'header + fingerprint',
+  loudnessEnvelope: 'header + fingerprint',
+  envelopeDistanceDb: 'header + fingerprint',
+  rgbToBlocks: 'layout (pixels/audio ↔ blocks)',
+  audioToBlocks: 'layout (pixels/audio ↔ blocks)',
+  blocksToRgb: 'layout (pixels/audio ↔ blocks)',
+  blocksToAudio: 'layout (pixels/audio ↔ blocks)',
+  encodePng: 'encode PNG',
+  encodeWav16: 'encode WAV',
+};
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+
+function frameStep(frame: ProfileNode['callFrame']): Step | null {
+  const named = BY_NAME[frame.functionName];
+  if (named) return named;
+  const { url, functionName } = frame;
+  if (url.startsWith('wasm://') || url.includes('@tensorflow') || url.includes('/shared/model.ts') || url.includes('/shared/quantize.ts'))
+    return 'nets (tfjs-wasm, incl. tensor upload/download)';
+  if (url.includes('/shared/pipeline.ts') || url.includes('/shared/key-scramble.ts')) return 'glue (copies, averaging, buffers)';
+  if (functionName === '(garbage collector)') return 'GC';
+  return null;
+}
+
+/**
+ * Runs `fn` `reps` times under the V8 sampling profiler and returns each step's share of the sampled time (0..1).
+ * A sample goes to the first pipeline step found walking its stack from the leaf up, so time inside fflate counts
+ * for the codec that called it; idle samples (awaiting) are left out.
+ */
+export async function profileShares(fn: () => Promise<unknown>, reps: number): Promise<Record<Step, number>> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    for (let i = 0; i < reps; i++) await fn();
+    const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    const parent = new Map<number, ProfileNode>();
+    const byId = new Map<number, ProfileNode>();
+    for (const node of profile.nodes) {
+      byId.set(node.id, node);
+      for (const child of node.children ?? []) parent.set(child, node);
+    }
+    const stepOf = new Map<number, Step | null>();
+    const resolve = (id: number): Step | null => {
+      if (stepOf.has(id)) return stepOf.get(id)!;
+      const node = byId.get(id)!;
+      if (node.callFrame.functionName === '(idle)') return null;
+      const up = parent.get(id);
+      const step = frameStep(node.callFrame) ?? (up ? resolve(up.id) : 'other');
+      stepOf.set(id, step);
+      return step;
+    };
+    const totals = Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>;
+    let all = 0;
+    profile.samples.forEach((id, i) => {
+      const step = resolve(id);
+      // timeDeltas[i] is the time since the previous sample: the interval the sample stands for.
+      const dt = profile.timeDeltas[i] ?? 0;
+      if (step === null) return;
+      totals[step] += dt;
+      all += dt;
+    });
+    for (const s of STEPS) totals[s] = all > 0 ? totals[s] / all : 0;
+    return totals;
+  } finally {
+    await session.post('Profiler.disable').catch(() => undefined);
+    session.disconnect();
+  }
+}
