@@ -14,9 +14,10 @@ const USAGE = `usage: stegavox <command> [options]
   capacity --image file.png|jpg
   train    [--preset real|reference] [--steps N] [--batch 32] [--crop 64] [--lr 0.001] [--beta 1]
            [--target-psnr DB] [--seed 1] [--backend wasm|cpu|tensorflow] [--run runs/NAME] [--resume]
-           [--export DIR] [--version NAME] [--config FILE.json] [--data ../shared/data]
+           [--export DIR] [--version NAME] [--dtype float16|float32] [--config FILE.json] [--data ../shared/data]
+           [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
-           [--figures] [--backend wasm|cpu]
+           [--figures] [--audio speech|sines] [--key K] [--backend wasm|cpu]
 
 Bad files get a one-line error and exit status 1; bad usage exits 2.`;
 

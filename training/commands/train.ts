@@ -41,6 +41,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     'eval-every': { type: 'string' },
     'noise-fraction': { type: 'string' },
     'beta-warmup': { type: 'string' },
+    dtype: { type: 'string', default: 'float16' },
   });
   const backend = v.backend as TrainingBackend;
   if (!['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
@@ -123,7 +124,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (v.export) {
     const manifest = await exportWeights(v.export, result.weights, config, {
       version: v.version ?? `svx-${preset.name}-${started.slice(0, 10)}-s${result.state.step}`,
-      dtype: 'float16',
+      dtype: v.dtype === 'float32' ? 'float32' : 'float16',
       training: {
         preset: preset.name,
         data: preset.description,
