@@ -10,8 +10,9 @@ export default defineConfig({
   ],
   test: {
     include: ['test/worker/**/*.test.ts'],
-    // Computes the Node pipeline's outputs for the parity test (in a plain Node process).
-    globalSetup: ['test/worker/global-setup.ts'],
+    // Computes the Node pipeline's outputs for the parity test (in a plain Node process); reads the hostile-input
+    // corpus (test/corpus/) for workerd, which has no file system.
+    globalSetup: ['test/worker/global-setup.ts', 'test/worker/corpus-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -22,7 +22,9 @@ export function freePort() {
 /**
  * Starts `wrangler dev --local` on a free port with its state in `stateDir`, and waits until /api/health answers 200.
  * @param {{ root: string, stateDir: string, log: (line: string) => void }} options
- * @returns {Promise<{ url: string, health: unknown, stop: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, health: unknown, pid: number, inspectorPort: number, stop: () => Promise<void> }>}
+ *   `pid` is wrangler's, which leads the process group its workerd processes run in; `inspectorPort` serves the
+ *   DevTools protocol for the worker.
  */
 export async function startWorker({ root, stateDir, log }) {
   const port = await freePort();
@@ -76,7 +78,7 @@ export async function startWorker({ root, stateDir, log }) {
     }
     try {
       const res = await fetch(`${url}/api/health`);
-      if (res.ok) return { url, health: await res.json(), stop };
+      if (res.ok) return { url, health: await res.json(), pid: child.pid, inspectorPort, stop };
       last = `${res.status}: ${(await res.text()).slice(0, 500)}`;
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 500));
