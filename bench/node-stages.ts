@@ -1,9 +1,9 @@
 /** Bench in Node: the model's FLOPs, where the real embed/reveal spend their time (steps vs nets), and the tfjs cpu backend on the same weights. */
 import * as tf from '@tensorflow/tfjs-core';
 import { SCRAMBLE_FRAME } from '../shared/key-scramble.js';
-import { BLOCK, BLOCK_CHANNELS, paddedSize, SAMPLES_PER_TILE, TILE, tileGrid } from '../shared/layout.js';
+import { BLOCK, BLOCK_CHANNELS, paddedSize } from '../shared/layout.js';
 import { embed, macsPerPosition, reveal, type ModelConfig } from '../shared/model.js';
-import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, revealAudio } from '../shared/pipeline.js';
+import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, regionHeight, revealAudio } from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
 import { initBackend } from '../training/backend/select.js';
 import { loadModelFromDir } from '../training/node-model.js';
@@ -35,15 +35,6 @@ export function modelFigures(model: LoadedModel): ModelFigures {
     macsPerPixel: { embed: per.embed / px, reveal: per.reveal / px },
     flopsPerPixel: { embed: (2 * (per.embed + 2 * TRANSFORM_MACS)) / px, reveal: (2 * (per.reveal + TRANSFORM_MACS)) / px },
   };
-}
-
-/**
- * Rows the nets process for `sampleCount` samples: mirrors shared/pipeline.ts `regionHeight` (not exported), for
- * the FLOP count and the nets-alone timing only; keep the two in step.
- */
-function regionRows(width: number, height: number, sampleCount: number): number {
-  const tileRows = Math.ceil(Math.ceil(sampleCount / SAMPLES_PER_TILE) / tileGrid(width, height).cols);
-  return Math.min(height, tileRows * TILE + TILE);
 }
 
 /** One pipeline step: its share of the sampled time and that share of the median total, in CPU ms. */
@@ -118,7 +109,7 @@ export async function stageBreakdown(model: LoadedModel, c: LatencyCase, reps: n
 
   // The region the nets process: every copy of the clip, padded to whole 48-sample frames (as embedAudio does).
   const samples = decodeAudioInput(wav, DEFAULT_LIMITS).length;
-  const rows = regionRows(width, height, Math.ceil(samples / SCRAMBLE_FRAME) * SCRAMBLE_FRAME * copies);
+  const rows = regionHeight(width, height, Math.ceil(samples / SCRAMBLE_FRAME) * SCRAMBLE_FRAME * copies);
   const padded = paddedSize(width, rows);
   const netPixels = padded.width * padded.height;
 

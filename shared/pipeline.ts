@@ -95,7 +95,7 @@ export interface RevealResult {
 }
 
 /** Image rows (from the top) the nets process for a clip of `sampleCount` samples. */
-function regionHeight(width: number, height: number, sampleCount: number): number {
+export function regionHeight(width: number, height: number, sampleCount: number): number {
   const { cols } = tileGrid(width, height);
   const tileRows = Math.ceil(Math.ceil(sampleCount / SAMPLES_PER_TILE) / cols);
   return Math.min(height, tileRows * TILE + REGION_MARGIN);
