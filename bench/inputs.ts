@@ -1,21 +1,10 @@
 /** Bench inputs, generated deterministically: photo-like PNGs and a synthetic voiced speech-like WAV. */
 import { encodePng } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
+import { mulberry32 as rng } from '../training/data/rng.js';
 
 /** Sample rate of the generated speech: a common recording rate, so every request also pays the resample to 8 kHz. */
 export const SPEECH_RATE = 16_000;
-
-/** Deterministic PRNG (mulberry32): uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Smooth value noise in [-1, 1] on a lattice of `cell` pixels (bilinear with a smoothstep). */
 function valueNoise(width: number, height: number, cell: number, random: () => number): Float32Array {

@@ -9,6 +9,7 @@ import { HARD_MAX_PIXELS, decodeImage, encodePng, sniffImage, type RgbImage } fr
 import { StegError, type StegErrorCode } from '../../shared/errors.js';
 import { JPEG_FIXTURE_SIZE, meanAbsDiff, pattern } from '../fixtures/pattern.js';
 import { CHANNELS, SIGNATURE, chunk, concat, ihdr, rawImageData, writePng, type PngSpec } from '../fixtures/png-writer.js';
+import { mulberry32 as rng } from '../../training/data/rng.js';
 
 /** The StegError code `fn` throws, 'ok' when it returns; anything else thrown fails the test. */
 function codeOf(fn: () => unknown): StegErrorCode | 'ok' {
@@ -19,17 +20,6 @@ function codeOf(fn: () => unknown): StegErrorCode | 'ok' {
     if (e instanceof StegError) return e.code;
     throw e;
   }
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const fixture = (name: string) =>

@@ -6,21 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, BackendUnavailableError } from '../../training/backend/select.js';
 import { registerWasmGradKernels, wasmGradKernelsRegistered } from '../../training/backend/wasm-grad-kernels.js';
 import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../shared/model.js';
+import { mulberry32 } from '../../training/data/rng.js';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
 /** Deterministic uniform values in [-1, 1) (mulberry32), so cpu and wasm get identical inputs. */
 function randoms(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  const next = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => next() * 2 - 1);
 }
 
 /** shared/model.ts's padding: the extra row/column of an even kernel goes after. */

@@ -14,18 +14,7 @@ import {
   tileGrid,
   toByte,
 } from '../../shared/layout.js';
-
-/** Deterministic pseudo-random generator (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../training/data/rng.js';
 
 /** Index of the first element where `a` and `b` differ (or the shorter length), -1 when identical: vitest's deep equality is slow on 10⁶-element arrays. */
 function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -10,6 +10,7 @@ import { audioToBlocks, BLOCK_CHANNELS, rgbToBlocks } from '../../shared/layout.
 import type { ModelConfig } from '../../shared/model.js';
 import { initBackend } from '../../training/backend/select.js';
 import { trainLoop, type Batch, type LoopOptions, type LoopResult } from '../../training/train.js';
+import { mulberry32 as rng } from '../../training/data/rng.js';
 
 const CONFIG: ModelConfig = {
   kernels: [3],
@@ -19,17 +20,6 @@ const CONFIG: ModelConfig = {
 };
 const CROP = 32;
 const BATCH = 8;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Batch number `index` (deterministic): smooth random 8-bit covers and 1–3 sines, as block tensors [8, 8, 8, 48]. */
 function batchAt(index: number, size = BATCH): Batch {

@@ -1,18 +1,10 @@
 /** Synthetic, deterministic test inputs made with the shared codecs: used inside workerd and by the Node reference. */
 import { encodePng } from '../../shared/codecs/image.js';
 import { encodeWav16 } from '../../shared/codecs/wav.js';
+import { mulberry32 as prng } from '../../training/data/rng.js';
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1): the project's mulberry32. */
+export { prng };
 
 /** A photo-like RGB PNG (smooth gradients plus texture) of `width`×`height`. */
 export function makePng(width: number, height: number, seed = 1): Uint8Array {
