@@ -3,11 +3,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStegError } from '../../shared/errors.js';
-import { fromHalf, toHalf } from '../../shared/float16.js';
+import { fromHalf, halfBitsToFloat32, toHalf } from '../../shared/float16.js';
 import { BLOCK_CHANNELS, LAYOUT_VERSION } from '../../shared/layout.js';
 import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../shared/model.js';
 import {
@@ -16,12 +17,14 @@ import {
   loadWeights,
   MANIFEST_FILE,
   serializeWeights,
+  sha256Hex,
+  upgradeWeights,
   WEIGHTS_FORMAT_VERSION,
   type WeightsManifest,
 } from '../../shared/weights-format.js';
 import { initBackend } from '../../training/backend/select.js';
-import { exportWeights } from '../../training/export.js';
-import { loadModelFromDir } from '../../training/node-model.js';
+import { exportWeights, upgradeWeightsDir } from '../../training/export.js';
+import { BUNDLED_WEIGHTS_DIR, loadModelFromDir } from '../../training/node-model.js';
 
 const CONFIG: ModelConfig = {
   kernels: [3, 4],
@@ -41,6 +44,18 @@ function values(config: ModelConfig, seed: number): Record<string, Float32Array>
   for (const { name, shape } of weightSpecs(config))
     out[name] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (next() - 0.5) * 10 ** (next() * 7 - 6));
   return out;
+}
+
+/**
+ * The version-1 layout of a version-2 binary, written here independently of the loader: version 1 stored each value
+ * little-endian, one after another; version 2 stores byte planes, most significant first.
+ */
+async function asVersion1(manifest: WeightsManifest, bin: Uint8Array): Promise<{ manifest: WeightsManifest; bin: Uint8Array }> {
+  const bytesPer = manifest.dtype === 'float16' ? 2 : 4;
+  const total = bin.length / bytesPer;
+  const v1 = new Uint8Array(bin.length);
+  for (let i = 0; i < total; i++) for (let b = 0; b < bytesPer; b++) v1[i * bytesPer + b] = bin[(bytesPer - 1 - b) * total + i]!;
+  return { manifest: { ...manifest, formatVersion: 1, sha256: await sha256Hex(v1) }, bin: v1 };
 }
 
 async function tensorValues(weights: WeightMap): Promise<Record<string, Float32Array>> {
@@ -98,6 +113,15 @@ describe('float16', () => {
     expect(fromHalf(0xfc00)).toBe(-Infinity);
     expect(fromHalf(0x7e00)).toBeNaN();
     expect(Object.is(fromHalf(0x8000), -0)).toBe(true);
+  });
+
+  it('halfBitsToFloat32 decodes all 65,536 bit patterns exactly as fromHalf', () => {
+    const bits = Uint16Array.from({ length: 0x10000 }, (_, h) => h);
+    const got = halfBitsToFloat32(bits);
+    for (let h = 0; h < 0x10000; h++) {
+      const want = Math.fround(fromHalf(h));
+      if (!Object.is(got[h], want)) throw new Error(`half 0x${h.toString(16)}: ${got[h]} is not ${want}`);
+    }
   });
 
   it('is exact on every representable value (all 63,488 finite halves and both infinities)', () => {
@@ -198,6 +222,96 @@ describe('serializeWeights → loadWeights', () => {
   });
 });
 
+describe('format versions: 2 (byte planes) is written, 1 (values in a row) is still read', () => {
+  for (const dtype of ['float16', 'float32'] as const) {
+    it(`${dtype}: a version-1 binary of the same values loads to identical tensors and upgrades byte for byte`, async () => {
+      const v = values(CONFIG, 21);
+      const v2 = await serializeWeights(v, CONFIG, { version: `planes-${dtype}`, dtype });
+      expect(v2.manifest.formatVersion).toBe(2);
+      const v1 = await asVersion1(v2.manifest, v2.bin);
+      expect(v1.bin).not.toEqual(v2.bin);
+      const [a, b] = [await loadWeights(v1.manifest, v1.bin), await loadWeights(v2.manifest, v2.bin)];
+      try {
+        const [va, vb] = [await tensorValues(a.weights), await tensorValues(b.weights)];
+        expect(vb).toEqual(va);
+        if (dtype === 'float32') expect(vb).toEqual(v);
+      } finally {
+        disposeModel(a);
+        disposeModel(b);
+      }
+      const upgraded = await upgradeWeights(JSON.parse(JSON.stringify(v1.manifest)), v1.bin);
+      expect(upgraded.bin).toEqual(v2.bin);
+      expect(upgraded.manifest).toEqual(v2.manifest);
+    });
+  }
+
+  it('a version-1 binary under a version-2 manifest (same sha256) decodes to other values', async () => {
+    // Guards against a loader that ignores the version: the same bytes read as planes are different weights.
+    const v2 = await serializeWeights(values(CONFIG, 22), CONFIG, { version: 'x', dtype: 'float16' });
+    const v1 = await asVersion1(v2.manifest, v2.bin);
+    const wrong = await loadWeights({ ...v1.manifest, formatVersion: 2 }, v1.bin);
+    const right = await loadWeights(v2.manifest, v2.bin);
+    try {
+      expect(await tensorValues(wrong.weights)).not.toEqual(await tensorValues(right.weights));
+    } finally {
+      disposeModel(wrong);
+      disposeModel(right);
+    }
+  });
+
+  it('upgradeWeights refuses what the loader refuses', async () => {
+    const v2 = await serializeWeights(values(CONFIG, 23), CONFIG, { version: 'x', dtype: 'float16' });
+    const v1 = await asVersion1(v2.manifest, v2.bin);
+    const flipped = v1.bin.slice();
+    flipped[7]! ^= 0x10;
+    expect(await stegErrorOf(() => upgradeWeights(v1.manifest, flipped))).toMatchObject({ code: 'bad_weights', message: expect.stringMatching(/sha256/) });
+    expect(await stegErrorOf(() => upgradeWeights({ ...v1.manifest, formatVersion: 9 }, v1.bin))).toMatchObject({ code: 'bad_weights' });
+  });
+
+  it('the shipped weights are version 2, decode to the same values and model outputs as their version-1 layout, and compress better', async () => {
+    const manifest = JSON.parse(await readFile(path.join(BUNDLED_WEIGHTS_DIR, MANIFEST_FILE), 'utf8')) as WeightsManifest;
+    const bin = new Uint8Array(await readFile(path.join(BUNDLED_WEIGHTS_DIR, BINARY_FILE)));
+    expect(manifest.formatVersion).toBe(WEIGHTS_FORMAT_VERSION);
+    const v1 = await asVersion1(manifest, bin);
+    const [a, b] = [await loadWeights(v1.manifest, v1.bin), await loadWeights(manifest, bin)];
+    try {
+      expect(await tensorValues(b.weights)).toEqual(await tensorValues(a.weights));
+      // A 64×64 region through all three nets: bit-identical container and revealed audio.
+      const run = (w: WeightMap) =>
+        tf.tidy(() => {
+          const n = 4 * 4 * BLOCK_CHANNELS;
+          const cover = tf.tensor4d(Float32Array.from({ length: n }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.37)), [1, 4, 4, BLOCK_CHANNELS]);
+          const audio = tf.tensor4d(Float32Array.from({ length: n }, (_, i) => 0.7 * Math.sin(i * 0.11)), [1, 4, 4, BLOCK_CHANNELS]);
+          const container = embed(w, manifest.config, cover, audio);
+          return tf.concat([container.flatten(), reveal(w, manifest.config, container).flatten()]);
+        });
+      const [oa, ob] = [run(a.weights), run(b.weights)];
+      expect(Float32Array.from(await ob.data())).toEqual(Float32Array.from(await oa.data()));
+      tf.dispose([oa, ob]);
+    } finally {
+      disposeModel(a);
+      disposeModel(b);
+    }
+    expect(gzipSync(bin, { level: 9 }).length).toBeLessThan(0.95 * gzipSync(v1.bin, { level: 9 }).length);
+  });
+
+  it('upgradeWeightsDir rewrites a version-1 folder in place, keeping version, training and eval records', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'stegavox-upgrade-'));
+    try {
+      const v2 = await serializeWeights(values(CONFIG, 24), CONFIG, { version: 'old-one', dtype: 'float16', training: { steps: 7 }, eval: { psnr: 1 } });
+      const v1 = await asVersion1(v2.manifest, v2.bin);
+      await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(v1.manifest));
+      await writeFile(path.join(dir, BINARY_FILE), v1.bin);
+      const m = await upgradeWeightsDir(dir);
+      expect(m).toEqual(v2.manifest);
+      expect(new Uint8Array(await readFile(path.join(dir, BINARY_FILE)))).toEqual(v2.bin);
+      expect(JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'))).toEqual(v2.manifest);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('loadWeights refuses bad weights with bad_weights and a clear message', () => {
   let good: { manifest: WeightsManifest; bin: Uint8Array };
   beforeAll(async () => {
@@ -210,7 +324,9 @@ describe('loadWeights refuses bad weights with bad_weights and a clear message',
   };
 
   const manifestCases: Array<[string, () => unknown, RegExp]> = [
-    ['wrong format version', () => edit((m) => (m.formatVersion = 2)), /format version 2 is not supported/],
+    ['unknown format version', () => edit((m) => (m.formatVersion = 3)), /format version 3 is not supported/],
+    ['format version 0', () => edit((m) => (m.formatVersion = 0)), /format version 0 is not supported/],
+    ['format version as a string', () => edit((m) => (m.formatVersion = '2')), /format version 2 is not supported/],
     ['missing format version', () => edit((m) => delete m.formatVersion), /format version undefined is not supported/],
     ['wrong layout version', () => edit((m) => (m.layoutVersion = LAYOUT_VERSION + 1)), /audio layout version \d+ does not match/],
     ['wrong format magic', () => edit((m) => (m.format = 'keras')), /manifest format is not "stegavox-weights"/],

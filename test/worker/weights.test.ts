@@ -59,6 +59,28 @@ describe('weights source', () => {
     expect(body.model).toEqual({ version: 'test-from-r2', sha256: (r2Weights.manifest as { sha256: string }).sha256, source: 'r2' });
   });
 
+  it('serves an R2 copy in the older format version 1 (values in a row), and refuses an unknown version', async () => {
+    // Version 2 stores byte planes (most significant first); version 1 each value little-endian in turn.
+    const m = r2Weights.manifest as { dtype: string; sha256: string };
+    const bytesPer = m.dtype === 'float16' ? 2 : 4;
+    const planes = r2Weights.bin;
+    const total = planes.length / bytesPer;
+    const v1 = new Uint8Array(planes.length);
+    for (let i = 0; i < total; i++) for (let b = 0; b < bytesPer; b++) v1[i * bytesPer + b] = planes[(bytesPer - 1 - b) * total + i]!;
+    const digest = await crypto.subtle.digest('SHA-256', v1);
+    const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+    const prefix = uniquePrefix('v1');
+    await WEIGHTS.put(`${prefix}model.bin`, v1);
+    await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify({ ...m, formatVersion: 1, sha256, version: 'test-format-1' }));
+    expect((await health({ WEIGHTS_PREFIX: prefix })).model).toEqual({ version: 'test-format-1', sha256, source: 'r2' });
+
+    const unknown = uniquePrefix('v9');
+    await putWeights(unknown, (x) => ({ ...x, formatVersion: 9, version: 'test-format-9' }));
+    const body = await health({ WEIGHTS_PREFIX: unknown });
+    expect(body.model).toMatchObject({ version: bundledManifest.version, source: 'bundled' });
+    expect(body.model.reason).toMatch(/format version 9 is not supported/);
+  });
+
   it('falls back to the bundled copy when the R2 binary is corrupted (sha256 mismatch)', async () => {
     const prefix = uniquePrefix('corrupt');
     await putWeights(prefix, (m) => ({ ...m, version: 'test-corrupt' }), (b) => {
