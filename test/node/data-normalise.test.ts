@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { absPercentile, denormaliseClip, normaliseClip } from '../../shared/audio-normalise.js';
 import { isStegError } from '../../shared/errors.js';
+import { mulberry32 } from '../../training/data/rng.js';
 
 describe('normaliseClip', () => {
   it('maps the 99.9th percentile of |x| to 0.95 (linear interpolation)', () => {
@@ -59,5 +60,30 @@ describe('normaliseClip', () => {
         expect(isStegError(e) && e.code).toBe('bad_audio');
       }
     }
+  });
+});
+
+describe('absPercentile', () => {
+  function bySort(x: Float32Array, p: number): number {
+    const m = Float32Array.from(x, Math.abs).sort();
+    const pos = p * (m.length - 1);
+    const lo = Math.floor(pos);
+    const hi = Math.min(lo + 1, m.length - 1);
+    return m[lo]! + (pos - lo) * (m[hi]! - m[lo]!);
+  }
+
+  it('equals the sorted-array definition on random, quantised, constant and sorted inputs', () => {
+    const rng = mulberry32(11);
+    const cases: Float32Array[] = [
+      Float32Array.from({ length: 4097 }, () => rng() * 2 - 1),
+      Float32Array.from({ length: 3000 }, () => Math.round((rng() * 2 - 1) * 8) / 8), // many ties
+      new Float32Array(777).fill(0.25),
+      Float32Array.from({ length: 2048 }, (_, i) => i / 2048),
+      Float32Array.from({ length: 2048 }, (_, i) => 1 - i / 2048),
+      Float32Array.of(0.5),
+      Float32Array.of(-0.2, 0.1),
+    ];
+    for (const x of cases)
+      for (const p of [0, 0.001, 0.5, 0.9, 0.999, 1]) expect(absPercentile(x, p)).toBe(bySort(x, p));
   });
 });
