@@ -4,6 +4,7 @@ import { BackendUnavailableError } from './backend/select.js';
 import { capacityCommand } from './commands/capacity.js';
 import { embedCommand, revealCommand } from './commands/embed-reveal.js';
 import { evalCommand } from './commands/eval.js';
+import { rdCommand } from './commands/rd.js';
 import { trainCommand } from './commands/train.js';
 import { UsageError } from './commands/args.js';
 
@@ -18,6 +19,9 @@ const USAGE = `usage: stegavox <command> [options]
            [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
            [--figures] [--audio speech|sines] [--key K] [--backend wasm|cpu]
+  rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
+           [--densities 1,1/4,1/16] [--bits 3,4,5] [--backend wasm|cpu]
+           (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)
 
 Bad files get a one-line error and exit status 1; bad usage exits 2.`;
 
@@ -30,6 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   capacity: capacityCommand,
   train: trainCommand,
   eval: evalCommand,
+  rd: rdCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

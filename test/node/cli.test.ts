@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RdRow } from '../../training/commands/rd.js';
 import { decodeImage, encodePng } from '../../shared/codecs/image.js';
 import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
 import { SAMPLE_RATE } from '../../shared/layout.js';
@@ -158,5 +159,50 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
     const none = await stegavox();
     expect(none.code).toBe(2);
     expect(none.stdout).toMatch(/usage: stegavox <command>/);
+  });
+});
+
+describe('stegavox rd', () => {
+  beforeAll(async () => {
+    await mkdir(p('rd-images'));
+    await mkdir(p('rd-speech'));
+    await writeFile(p('rd-images/a.png'), encodePng({ width: 96, height: 64, data: pattern(96, 64) }));
+    await writeFile(p('rd-images/b.png'), encodePng({ width: 64, height: 64, data: pattern(64, 64) }));
+    await writeFile(p('rd-speech/one.wav'), encodeWav16(speechLike(6000, SAMPLE_RATE, 3, 0.5), SAMPLE_RATE));
+    await writeFile(p('rd-speech/two.wav'), encodeWav16(speechLike(9000, SAMPLE_RATE, 4, 0.7), SAMPLE_RATE));
+  });
+
+  it('measures stegavox and LSB k = 3, 4, 5 at densities 1, 1/4, 1/16 on the same clips: markdown and JSON', async () => {
+    const out = p('rd-out');
+    const run = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', out);
+    expect(run.code, run.stderr).toBe(0);
+    const { rows } = JSON.parse(await readFile(path.join(out, 'rd.json'), 'utf8')) as { rows: RdRow[] };
+    // Density 1: stegavox + 3 plain LSB rows; 1/4 and 1/16: stegavox + plain, thin and spread LSB for each k.
+    expect(rows).toHaveLength(4 + 10 + 10);
+    expect(rows.every((r) => r.pairs === 2 && Number.isFinite(r.psnr) && Number.isFinite(r.pcc))).toBe(true);
+    const at = (method: RdRow['method'], density: number, bits: number | null = null) =>
+      rows.find((r) => r.method === method && r.density === density && r.bits === bits)!;
+    for (const d of [1, 1 / 4, 1 / 16]) {
+      // The transparent weights give the clip back almost exactly; LSB trades PSNR for SI-SNR as k grows.
+      expect(at('stegavox', d).pcc).toBeGreaterThan(0.99);
+      expect(at('lsb', d, 3).psnr).toBeGreaterThan(at('lsb', d, 4).psnr);
+      expect(at('lsb', d, 4).psnr).toBeGreaterThan(at('lsb', d, 5).psnr);
+      expect(at('lsb', d, 5).siSnr).toBeGreaterThan(at('lsb', d, 3).siSnr);
+      // Same clip length for every method at one density.
+      expect(new Set(rows.filter((r) => r.density === d).map((r) => r.seconds)).size).toBe(1);
+    }
+    expect(at('lsb', 1 / 16, 4).carrying).toBeCloseTo(1 / 16, 2);
+    expect(at('lsb', 1 / 16, 4).psnr).toBeGreaterThan(at('lsb', 1, 4).psnr + 9);
+    expect(at('lsb-thin', 1 / 4, 4).siSnr).toBe(at('lsb', 1 / 4, 4).siSnr);
+    const md = await readFile(path.join(out, 'rd.md'), 'utf8');
+    expect(md.split('\n').filter((l) => /^\| (stegavox|LSB k = [345])/.test(l))).toHaveLength(24);
+    expect(run.stdout).toContain(md.split('\n')[0]!);
+  });
+
+  it('refuses a density outside (0, 1] and an image folder with no images', async () => {
+    expectCleanFailure(await stegavox('rd', '--weights', weights, '--densities', '1,2'), 2, 'rd', /--densities/);
+    expectCleanFailure(await stegavox('rd', '--weights', weights, '--bits', '9'), 2, 'rd', /--bits/);
+    const run = await stegavox('rd', '--weights', weights, '--images', p('rd-speech'), '--speech', p('rd-speech'), '--out', p('rd-none'));
+    expectCleanFailure(run, 1, 'rd', /no PNG or JPEG images/);
   });
 });

@@ -4,14 +4,11 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { disposeModel } from '../../shared/weights-format.js';
 import { initBackend, type TrainingBackend } from '../backend/select.js';
-import { listImages } from '../data/images.js';
-import { createRng, evalSets } from '../data/presets.js';
-import { sineSecret } from '../data/sines.js';
-import { loadSpeechFolder } from '../data/speech.js';
 import { evaluatePair, markdownTable, summarise, type PairResult } from '../evaluate.js';
 import { coverContainerFigure, spectrogramFigure, waveformFigure } from '../figures.js';
 import { loadModelFromDir } from '../node-model.js';
 import { numberOption, parse } from './args.js';
+import { loadEvalInputs } from './eval-inputs.js';
 
 /** `eval [options]`: see the CLI usage text. */
 export async function evalCommand(argv: string[]): Promise<void> {
@@ -28,22 +25,12 @@ export async function evalCommand(argv: string[]): Promise<void> {
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string' },
   });
-  const sets = evalSets();
   const density = numberOption(v, 'density', 0.9);
   const limit = numberOption(v, 'limit', Infinity);
-  const imageDirs = v.images ?? [sets.kodak24];
+  const seed = numberOption(v, 'seed', 5);
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
-  const paths = (await Promise.all(imageDirs.map((d) => listImages(d)))).flat().slice(0, limit);
-  let stream: Float32Array;
-  if (v.audio === 'sines') {
-    stream = sineSecret(8000 * 600, createRng(numberOption(v, 'seed', 5)));
-  } else {
-    const speech = v.speech
-      ? await loadSpeechFolder(v.speech)
-      : await loadSpeechFolder(sets.fsddTest.dir, { filter: sets.fsddTest.filter });
-    stream = speech.samples;
-  }
+  const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, audio: v.audio, seed, limit });
   console.log(`evaluating ${model.version} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
   await mkdir(v.out!, { recursive: true });
   const results: PairResult[] = [];
