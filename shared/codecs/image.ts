@@ -1,8 +1,8 @@
 /** Image codecs shared by training, CLI and worker: PNG/JPEG sniffing and decoding to 8-bit RGB, PNG encoding. */
-import { encode as encodePngBytes } from 'fast-png';
 import { StegError } from '../errors.js';
 import { decodeJpegRgb, orientedSize, readJpegHeader } from './jpeg.js';
-import { PNG_SIGNATURE, decodePngRgb, readPngHeader } from './png.js';
+import { PNG_SIGNATURE, decodePngRgb, readPngHeader, rowsToDecode } from './png.js';
+import { writePngRgb } from './png-encode.js';
 
 /** 8-bit RGB, interleaved, row-major: `data.length === width * height * 3`. */
 export interface RgbImage {
@@ -85,8 +85,12 @@ export function sniffImage(bytes: Uint8Array): { format: ImageFormat; width: num
  *
  * The size is checked against `limits.maxPixels` (and {@link HARD_MAX_PIXELS}) from the header, before any pixel
  * buffer exists → `too_large`. Everything else that fails is `bad_image`; `unsupported_media_type` for non-images.
+ *
+ * `limits.maxRows` asks for the top rows only: the result is an image of min(maxRows, height) rows (at least one).
+ * A non-interlaced PNG is then decoded only that far, which is what makes reveal cheap (the payload sits in the top
+ * rows); damage below those rows goes unnoticed. Interlaced PNGs and JPEGs are decoded whole and cut.
  */
-export function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number }): RgbImage {
+export function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number; maxRows?: number }): RgbImage {
   const info = sniffImage(bytes);
   const pixels = info.width * info.height;
   const maxPixels = limits?.maxPixels;
@@ -102,19 +106,23 @@ export function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number }):
   };
   if (info.format === 'png') {
     const header = readPngHeader(bytes);
-    return decodePngRgb(bytes, header, ceiling);
+    return decodePngRgb(bytes, header, ceiling, limits?.maxRows);
   }
   const header = readJpegHeader(bytes);
-  return decodeJpegRgb(bytes, header, ceiling);
+  const image = decodeJpegRgb(bytes, header, ceiling);
+  if (limits?.maxRows === undefined) return image;
+  const rows = rowsToDecode(image.height, limits.maxRows);
+  return { width: image.width, height: rows, data: image.data.subarray(0, rows * image.width * 3) };
 }
 
 /**
- * Encodes 8-bit RGB as a PNG (fast-png, zlib via fflate). Throws `bad_request` when `data` does not match the size.
+ * Encodes 8-bit RGB as a PNG (Sub-filtered rows, zlib via fflate; see png-encode.ts). Throws `bad_request` when
+ * `data` does not match the size.
  */
 export function encodePng(image: RgbImage): Uint8Array {
   const { width, height, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 3) {
     throw new StegError('bad_request', `encodePng: ${data.length} bytes do not make a ${width}×${height} RGB image.`);
   }
-  return encodePngBytes({ width, height, data, channels: 3, depth: 8 });
+  return writePngRgb(width, height, data);
 }

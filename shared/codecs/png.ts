@@ -164,12 +164,14 @@ function walkChunks(bytes: Uint8Array, header: PngHeader): PngChunks {
  * Inflates the concatenated IDAT payloads, feeding fflate small slices and stopping as soon as the output runs
  * past what IHDR allows: memory follows the data actually produced, never the header's claim, and a zip bomb
  * costs at most one slice of work past the limit. Returns exactly `expected` bytes or throws `bad_image`.
+ * With `needed` < `expected` it stops once the first `needed` bytes are out and returns just those (the rest of
+ * the stream is neither inflated nor checked).
  */
-function inflateBounded(parts: Uint8Array[], expected: number): Uint8Array {
+function inflateBounded(parts: Uint8Array[], expected: number, needed = expected): Uint8Array {
   // Grows by doubling up to `expected`; starts from a guess tied to the compressed size, not to the header.
   let compressed = 0;
   for (const p of parts) compressed += p.length;
-  let out = new Uint8Array(Math.min(expected, 4 * compressed + 65536));
+  let out = new Uint8Array(Math.min(needed, 4 * compressed + 65536));
   let len = 0;
   let excess = 0;
   const inflater = new Unzlib((chunk: Uint8Array) => {
@@ -178,6 +180,7 @@ function inflateBounded(parts: Uint8Array[], expected: number): Uint8Array {
     excess += chunk.length - take;
     if (take === 0) return;
     if (len + take > out.length) {
+      if (len >= needed) return; // past what the caller asked for: keep nothing more
       const grown = new Uint8Array(Math.min(expected, Math.max(out.length * 2, len + take)));
       grown.set(out.subarray(0, len));
       out = grown;
@@ -192,52 +195,69 @@ function inflateBounded(parts: Uint8Array[], expected: number): Uint8Array {
       for (let i = 0; i < part.length; i += INFLATE_SLICE) {
         inflater.push(part.subarray(i, i + INFLATE_SLICE), false);
         if (excess > maxExcess) throw bad('far more image data than the header describes');
+        if (len >= needed && needed < expected) return out.subarray(0, needed);
       }
     }
     inflater.push(new Uint8Array(0), true);
   } catch (e) {
     if (e instanceof StegError) throw e;
-    if (len >= expected) return out; // all pixels arrived; only trailing bytes (e.g. the checksum) are damaged
+    if (len >= needed) return out.subarray(0, needed); // all pixels arrived; only trailing bytes (e.g. the checksum) are damaged
     throw bad('corrupt compressed image data', e);
   }
   if (len < expected) throw bad(`image data is truncated (${len} of ${expected} bytes)`);
   return out;
 }
 
-/** Reverses PNG scanline filtering in place. `start` is the offset of the first filter-type byte. */
+/**
+ * Reverses PNG scanline filtering in place. `start` is the offset of the first filter-type byte. Each filter has
+ * its own loops, with the first row (no row above) and the first pixel (nothing to the left) split off, so the inner
+ * loops carry no per-byte branches: this runs over every byte of every photo.
+ */
 function unfilter(raw: Uint8Array, start: number, rows: number, lineBytes: number, bpp: number): void {
   const stride = lineBytes + 1;
   for (let r = 0; r < rows; r++) {
     const f = raw[start + r * stride]!;
     const line = start + r * stride + 1;
-    const prev = line - stride;
+    const end = line + lineBytes;
     const first = r === 0;
+    // `up` is the offset between a byte and the one above it.
+    const up = stride;
     switch (f) {
       case 0:
         break;
       case 1:
-        for (let i = bpp; i < lineBytes; i++) raw[line + i] = raw[line + i]! + raw[line + i - bpp]!;
+        for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
         break;
       case 2:
-        if (!first) for (let i = 0; i < lineBytes; i++) raw[line + i] = raw[line + i]! + raw[prev + i]!;
+        if (!first) for (let i = line; i < end; i++) raw[i] = raw[i]! + raw[i - up]!;
         break;
       case 3:
-        for (let i = 0; i < lineBytes; i++) {
-          const a = i >= bpp ? raw[line + i - bpp]! : 0;
-          const b = first ? 0 : raw[prev + i]!;
-          raw[line + i] = raw[line + i]! + ((a + b) >> 1);
+        if (first) {
+          for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + (raw[i - bpp]! >> 1);
+        } else {
+          for (let i = line; i < line + bpp && i < end; i++) raw[i] = raw[i]! + (raw[i - up]! >> 1);
+          for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + ((raw[i - bpp]! + raw[i - up]!) >> 1);
         }
         break;
       case 4:
-        for (let i = 0; i < lineBytes; i++) {
-          const a = i >= bpp ? raw[line + i - bpp]! : 0;
-          const b = first ? 0 : raw[prev + i]!;
-          const c = i >= bpp && !first ? raw[prev + i - bpp]! : 0;
-          const p = a + b - c;
-          const pa = Math.abs(p - a);
-          const pb = Math.abs(p - b);
-          const pc = Math.abs(p - c);
-          raw[line + i] = raw[line + i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+        if (first) {
+          // No row above: the Paeth predictor is always the left neighbour (Sub).
+          for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
+        } else {
+          // No left neighbour: the predictor is the byte above (Up).
+          for (let i = line; i < line + bpp && i < end; i++) raw[i] = raw[i]! + raw[i - up]!;
+          for (let i = line + bpp; i < end; i++) {
+            const a = raw[i - bpp]!;
+            const b = raw[i - up]!;
+            const c = raw[i - up - bpp]!;
+            let pa = b - c;
+            let pb = a - c;
+            let pc = pa + pb;
+            pa = pa < 0 ? -pa : pa;
+            pb = pb < 0 ? -pb : pb;
+            pc = pc < 0 ? -pc : pc;
+            raw[i] = raw[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+          }
         }
         break;
       default:
@@ -263,6 +283,11 @@ function convertLine(
   const { bitDepth: depth, colorType } = header;
   const channels = CHANNELS[colorType]!;
   let o = outOff;
+  if (depth === 8 && colorType === 2 && outStep === 3) {
+    // The common case (every container, most photos): the scanline already is the output row.
+    out.set(raw.subarray(line, line + 3 * count), outOff);
+    return;
+  }
   if (depth === 8 && colorType !== 3) {
     for (let i = 0, s = line; i < count; i++, s += channels, o += outStep) {
       if (channels >= 3) {
@@ -304,28 +329,42 @@ function convertLine(
   }
 }
 
+/** Rows a `maxRows` request decodes: all without one (or for a non-number), else 1 … height. */
+export function rowsToDecode(height: number, maxRows: number | undefined): number {
+  if (maxRows === undefined || Number.isNaN(maxRows)) return height;
+  return Math.max(1, Math.min(height, Math.floor(maxRows)));
+}
+
 /**
  * Decodes a PNG whose header has already been read (and whose pixel count the caller has accepted) to 8-bit RGB.
  * Every failure is a `bad_image` StegError; nothing is allocated in proportion to the header before the
  * compressed data has been checked to be able to hold that many pixels. `beforeAllocate` runs right after that
  * check (the caller's size ceiling).
+ *
+ * With `maxRows` below the height, only the top `maxRows` rows are decoded and returned (an image of that height):
+ * a non-interlaced PNG is inflated only that far, so damage further down goes unnoticed. Adam7 spreads every row
+ * over the whole stream, so an interlaced PNG is decoded whole and then cut.
  */
-export function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocate: () => void = () => {}): RgbImage {
+export function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocate: () => void = () => {}, maxRows?: number): RgbImage {
   const { palette, idat, idatBytes } = walkChunks(bytes, header);
   const expected = expectedRawBytes(header);
   if (expected > MAX_DEFLATE_RATIO * idatBytes + 1024) {
     throw bad(`${idatBytes} bytes of compressed data cannot hold a ${header.width}×${header.height} image (truncated or lying header)`);
   }
   beforeAllocate();
-  const raw = inflateBounded(idat, expected);
+  const { width } = header;
+  const height = rowsToDecode(header.height, maxRows);
   const bpp = Math.max(1, (CHANNELS[header.colorType]! * header.bitDepth) >> 3);
-  const { width, height } = header;
+  const partial = !header.interlaced && height < header.height;
+  const raw = inflateBounded(idat, expected, partial ? height * (1 + rowBytes(header, width)) : expected);
   const out = new Uint8Array(width * height * 3);
   let start = 0;
   for (const p of passesOf(header)) {
     const lineBytes = rowBytes(header, p.w);
-    unfilter(raw, start, p.h, lineBytes, bpp);
-    for (let r = 0; r < p.h; r++) {
+    // Rows of this pass that land in the output (all of them unless the image is cut).
+    const rows = Math.min(p.h, Math.ceil((height - p.y0) / p.dy));
+    if (rows > 0) unfilter(raw, start, rows, lineBytes, bpp);
+    for (let r = 0; r < rows; r++) {
       const y = p.y0 + r * p.dy;
       convertLine(raw, start + r * (lineBytes + 1) + 1, p.w, header, palette, out, (y * width + p.x0) * 3, p.dx * 3);
     }

@@ -96,6 +96,83 @@ describe('PNG', () => {
     }
   }
 
+  it('encodePng round-trips edge sizes (1×1, one column, one row) and photo-like data, read back by fast-png too', () => {
+    const rand = rng(4);
+    for (const [w, h] of [[1, 1], [1, 6], [6, 1], [2, 3], [64, 40]] as const) {
+      // Smooth ramps with noise: neighbouring values differ by small amounts of both signs (the Sub filter wraps).
+      const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7 + Math.floor(rand() * 9)) & 255);
+      const png = encodePng({ width: w, height: h, data });
+      expect(Array.from(decodeImage(png).data), `${w}×${h}`).toEqual(Array.from(data));
+      expect(Array.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array), `${w}×${h} fast-png`).toEqual(Array.from(data));
+    }
+  });
+
+  it('encodePng writes smaller files than unfiltered rows on smooth images', () => {
+    const w = 96;
+    const h = 64;
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([(x * 2 + y) & 255, (x + 3 * y) & 255, (x * y) >> 4], (y * w + x) * 3);
+    const unfiltered = fastPngEncode({ width: w, height: h, data, channels: 3, depth: 8 });
+    expect(encodePng({ width: w, height: h, data }).length).toBeLessThan(unfiltered.length);
+  });
+
+  for (const filter of [1, 2, 3, 4] as const) {
+    it(`decodes filter ${filter} on every row, the first row and first pixel included, at every depth`, () => {
+      for (const [colorType, bitDepth] of COMBOS) {
+        for (const [w, h] of [[1, 1], [1, 4], [7, 5]] as const) {
+          const spec = { ...randomSpec(colorType, bitDepth, w, h, false, filter * 1000 + w * 10 + h), filter };
+          expect(Array.from(decodeImage(writePng(spec)).data), `${NAMES[colorType]} ${bitDepth}-bit ${w}×${h}`).toEqual(Array.from(expectedRgb(spec)));
+        }
+      }
+    });
+  }
+
+  it('maxRows decodes exactly the top rows, for every colour type, depth and interlace, split IDATs included', () => {
+    for (const [colorType, bitDepth] of COMBOS) {
+      for (const interlace of [false, true]) {
+        const spec = { ...randomSpec(colorType, bitDepth, 11, 13, interlace, colorType * 31 + bitDepth), idatSize: 17 };
+        const png = writePng(spec);
+        const full = expectedRgb(spec);
+        for (const maxRows of [1, 2, 7, 12, 13, 40, 0, -3, 2.7]) {
+          const rows = Math.max(1, Math.min(13, Math.floor(maxRows)));
+          const top = decodeImage(png, { maxRows });
+          expect([top.width, top.height], `maxRows ${maxRows}`).toEqual([11, rows]);
+          expect(Array.from(top.data), `${NAMES[colorType]} ${bitDepth} ${interlace} maxRows ${maxRows}`).toEqual(Array.from(full.subarray(0, rows * 11 * 3)));
+        }
+      }
+    }
+  });
+
+  it('maxRows reads a non-interlaced PNG only that far: damage below is not seen, damage above still is', () => {
+    const w = 64;
+    const h = 64;
+    // Photo-like (gradients and a little noise): deflate then emits rows as their data arrives.
+    const rand = rng(77);
+    const samples = Array.from({ length: w * h * 3 }, (_, i) => (Math.floor(i / 3) % w) + Math.floor(i / (3 * w)) + (i % 3) * 40 + Math.floor(rand() * 4));
+    const spec: PngSpec = { width: w, height: h, colorType: 2, bitDepth: 8, samples, filter: 'cycle' };
+    const z = zlibSync(rawImageData(spec));
+    const png = (idat: Uint8Array) => concat([SIGNATURE, ihdr(w, h, 8, 2), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+    const truncated = png(z.subarray(0, z.length >> 1));
+    expect(codeOf(() => decodeImage(truncated))).toBe('bad_image');
+    const top = decodeImage(truncated, { maxRows: 5 });
+    expect(Array.from(top.data)).toEqual(Array.from(expectedRgb(spec).subarray(0, 5 * w * 3)));
+    // A filter-type byte of 9 on row 2 is refused whether or not the rows below are asked for.
+    const raw = rawImageData(spec);
+    raw[2 * (w * 3 + 1)] = 9;
+    const badFilter = png(zlibSync(raw));
+    expect(() => decodeImage(badFilter, { maxRows: 3 })).toThrow(/filter type 9/);
+    expect(codeOf(() => decodeImage(badFilter, { maxRows: 2 }))).toBe('ok');
+  });
+
+  it('maxRows on a JPEG returns its top rows', () => {
+    const rgba = new Uint8Array(16 * 12 * 4).map((_, i) => (i * 13) & 255);
+    const bytes = new Uint8Array(jpeg.encode({ width: 16, height: 12, data: rgba }, 90).data);
+    const full = decodeImage(bytes);
+    const top = decodeImage(bytes, { maxRows: 5 });
+    expect([top.width, top.height]).toEqual([16, 5]);
+    expect(Array.from(top.data)).toEqual(Array.from(full.data.subarray(0, 16 * 5 * 3)));
+  });
+
   it('fast-png 8 really fails on sub-byte Adam7 (why the decoder is not fast-png)', () => {
     const png = writePng(randomSpec(0, 1, 13, 11, true, 5));
     expect(() => fastPngDecode(png)).toThrow();

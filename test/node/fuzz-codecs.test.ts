@@ -50,6 +50,19 @@ function checkImage(bytes: Uint8Array): void {
     expect(img.data.length).toBe(img.width * img.height * 3);
     expect(img.width * img.height).toBeLessThanOrEqual(MAX_PIXELS);
   }
+  // The top rows only (as reveal asks): well-formed or a StegError, and whenever the whole image decodes, exactly
+  // its top rows (a cut decode reads less, so it may succeed where the whole fails, never the other way round).
+  const maxRows = 1 + (bytes.length % 9);
+  const top = guarded(() => decodeImage(bytes, { maxPixels: MAX_PIXELS, maxRows }), IMAGE_CODES, 'decodeImage(maxRows)');
+  if (top) {
+    expect(top.height).toBeLessThanOrEqual(maxRows);
+    expect(top.data.length).toBe(top.width * top.height * 3);
+  }
+  if (img) {
+    expect(top).not.toBeNull();
+    expect(top!.height).toBe(Math.min(maxRows, img.height));
+    expect(Buffer.from(top!.data).equals(Buffer.from(img.data.subarray(0, top!.data.length)))).toBe(true);
+  }
 }
 
 function checkWav(bytes: Uint8Array): void {
