@@ -57,13 +57,14 @@ export interface StageBreakdown {
 }
 
 /** Synthetic block-layout inputs for the nets on a `width`×`rows` region (content does not change the cost). */
-interface NetInputs {
+export interface NetInputs {
   shape: [number, number, number, number];
   cover: Float32Array;
   audio: Float32Array;
 }
 
-function netInputs(width: number, rows: number): NetInputs {
+/** {@link NetInputs} of a `width`×`rows` region (padded to tiles). */
+export function netInputs(width: number, rows: number): NetInputs {
   const padded = paddedSize(width, rows);
   const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
   const size = shape.reduce((a, b) => a * b, 1);
@@ -75,7 +76,7 @@ function netInputs(width: number, rows: number): NetInputs {
 }
 
 /** The nets alone: tensor upload, forward pass, download (what the pipeline does between its layout steps). */
-async function runNets(model: LoadedModel, x: NetInputs, which: 'embed' | 'reveal'): Promise<void> {
+export async function runNets(model: LoadedModel, x: NetInputs, which: 'embed' | 'reveal'): Promise<void> {
   const out = tf.tidy(() =>
     which === 'embed'
       ? embed(model.weights, model.config, tf.tensor4d(x.cover, x.shape), tf.tensor4d(x.audio, x.shape))

@@ -4,11 +4,12 @@ import { cpus, loadavg } from 'node:os';
 import { ceiling } from './ceiling.js';
 import { coldStart, FULL_DENSITY, latencyCase, throughput, type LatencyCase } from './http-workloads.js';
 import { cpuComparison, initWasm, modelFigures, stageBreakdown } from './node-stages.js';
+import { onnxComparison } from './onnx/bench.js';
 import { toMarkdown, type BenchResult } from './report.js';
 import { bundleSize, killAll, makeStateDir, removeState, ROOT, startDev, uploadWeights } from './server.js';
 import { capacity } from '../shared/pipeline.js';
 
-const SECTIONS = ['bundle', 'latency', 'rps', 'cold', 'stages', 'ceiling', 'cpu'] as const;
+const SECTIONS = ['bundle', 'latency', 'rps', 'cold', 'stages', 'ceiling', 'cpu', 'onnx'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const usage = `usage: npm run bench -- [--quick] [--json <file>] [--only ${SECTIONS.join(',')}]
@@ -46,8 +47,8 @@ function parseArgs(argv: string[]): { quick: boolean; json: string | null; only:
 /** How much each section does; the default run stays around 5 minutes on an idle 2-core machine. */
 function plan(quick: boolean) {
   return quick
-    ? { sizes: [256, 512], reps: 5, capMs: 4_000, rpsSeconds: 5, restarts: 1, stageReps: 3, stageSizes: [512], ceilingReps: 3, cpuReps: 1 }
-    : { sizes: [256, 512, 1024], reps: 15, capMs: 15_000, rpsSeconds: 20, restarts: 3, stageReps: 5, stageSizes: [256, 512, 1024], ceilingReps: 5, cpuReps: 2 };
+    ? { sizes: [256, 512], reps: 5, capMs: 4_000, rpsSeconds: 5, restarts: 1, stageReps: 3, stageSizes: [512], ceilingReps: 3, cpuReps: 1, onnxReps: 5 }
+    : { sizes: [256, 512, 1024], reps: 15, capMs: 15_000, rpsSeconds: 20, restarts: 3, stageReps: 5, stageSizes: [256, 512, 1024], ceilingReps: 5, cpuReps: 2, onnxReps: 9 };
 }
 
 function cases(sizes: number[]): LatencyCase[] {
@@ -124,7 +125,7 @@ async function main(): Promise<void> {
   }
 
   // Node measurements run with wrangler stopped, so the two never compete for the cores.
-  if (args.only.has('stages') || args.only.has('ceiling') || args.only.has('cpu')) {
+  if (args.only.has('stages') || args.only.has('ceiling') || args.only.has('cpu') || args.only.has('onnx')) {
     await section('node: tfjs-wasm', async () => {
       const { model, simd } = await initWasm();
       result.meta.wasmSimdInNode = simd;
@@ -137,6 +138,8 @@ async function main(): Promise<void> {
         }
       }
       if (args.only.has('ceiling')) await section('ceiling', async () => void (result.ceiling = await ceiling(p.ceilingReps)));
+      // Before the cpu comparison, which moves tfjs off wasm and back.
+      if (args.only.has('onnx')) await section('onnxruntime-web', async () => void (result.onnx = await onnxComparison(model, p.onnxReps)));
       if (args.only.has('cpu')) await section('cpu backend', async () => void (result.cpuBackend = await cpuComparison(model, p.cpuReps)));
     });
   }

@@ -31,10 +31,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return max;
 }
 
-/**
- * Random but photo-like cover blocks (smooth colour fields, edges, grain) and sound-like audio blocks. Uniform
- * noise would not do: its huge AC coefficients switch the Reveal net's ReLUs all off, leaving only its linear skip.
- */
+/** Random but photo-like cover blocks (smooth colour fields, an edge, grain) and sound-like audio blocks. */
 function photoAndSound(rand: () => number): { cover: Float32Array; audio: Float32Array } {
   const [n, bh, bw] = SHAPE;
   const cover = new Float32Array(SIZE);
