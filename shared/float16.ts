@@ -40,21 +40,25 @@ export function fromHalf(h: number): number {
 }
 
 /**
- * Many float16 bit patterns → float32 values, exactly as {@link fromHalf} (NaN stays NaN), by moving bits rather
- * than by arithmetic: the weights loader decodes hundreds of thousands per cold start.
+ * Float16 bits → the bits of the same value as a float32 (exactly {@link fromHalf}, NaN stays NaN), by moving bits
+ * rather than by arithmetic: the weights loader converts hundreds of thousands per cold start.
  */
-export function halfBitsToFloat32(bits: Uint16Array): Float32Array {
+export function halfToFloat32Bits(h: number): number {
+  const sign = (h & 0x8000) << 16;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0x1f) return (sign | 0x7f800000 | (mant << 13)) >>> 0;
+  if (exp !== 0) return (sign | ((exp + 112) << 23) | (mant << 13)) >>> 0;
+  if (mant === 0) return sign >>> 0;
+  // A subnormal half is a normal float32: mant · 2⁻²⁴ with its leading one at bit p becomes 1.f · 2^(p − 24).
+  const p = 31 - Math.clz32(mant);
+  return (sign | ((p + 103) << 23) | ((mant << (23 - p)) & 0x7fffff)) >>> 0;
+}
+
+/** Many float16 bit patterns → float32 values (see {@link halfToFloat32Bits}). */
+export function halfBitsToFloat32(bits: ArrayLike<number>): Float32Array {
   const out = new Float32Array(bits.length);
   const outBits = new Uint32Array(out.buffer);
-  for (let i = 0; i < bits.length; i++) {
-    const h = bits[i]!;
-    const sign = (h & 0x8000) << 16;
-    const exp = (h >>> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0x1f) outBits[i] = (sign | 0x7f800000 | (mant << 13)) >>> 0;
-    else if (exp !== 0) outBits[i] = (sign | ((exp + 112) << 23) | (mant << 13)) >>> 0;
-    // Subnormal halves are normal float32 values: mant · 2⁻²⁴ is exact.
-    else out[i] = sign ? -mant * 2 ** -24 : mant * 2 ** -24;
-  }
+  for (let i = 0; i < bits.length; i++) outBits[i] = halfToFloat32Bits(bits[i]!);
   return out;
 }

@@ -1,7 +1,7 @@
 /** The versioned weights format (manifest JSON + one binary): serialisation and the one validating loader. */
 import * as tf from '@tensorflow/tfjs-core';
 import { StegError } from './errors.js';
-import { halfBitsToFloat32, toHalf } from './float16.js';
+import { halfToFloat32Bits, toHalf } from './float16.js';
 import { LAYOUT_VERSION, SAMPLE_RATE } from './layout.js';
 import { type ModelConfig, type WeightMap, weightSpecs } from './model.js';
 
@@ -160,10 +160,22 @@ async function checkBinary(manifest: WeightsManifest, bin: Uint8Array): Promise<
 export async function decodeWeights(manifest: WeightsManifest, bin: Uint8Array): Promise<Record<string, Float32Array>> {
   await checkBinary(manifest, bin);
   const bytesPer = manifest.dtype === 'float16' ? 2 : 4;
-  const bits = unpackBits(bin, bytesPer, manifest.formatVersion);
-  const all = bytesPer === 2 ? halfBitsToFloat32(Uint16Array.from(bits)) : new Float32Array(bits.buffer);
+  const all = bytesPer === 2 ? decodeHalves(bin, manifest.formatVersion) : new Float32Array(unpackBits(bin, 4, manifest.formatVersion).buffer);
   const out: Record<string, Float32Array> = {};
   for (const { name, shape, offset } of manifest.tensors) out[name] = all.subarray(offset, offset + shape.reduce((a, b) => a * b, 1));
+  return out;
+}
+
+/**
+ * A float16 binary of either version → float32 values in one pass with no intermediate arrays: on a cold start
+ * every loop runs unoptimised and every fresh buffer costs page faults, so both are kept to the minimum.
+ */
+function decodeHalves(bin: Uint8Array, version: number): Float32Array {
+  const total = bin.length >> 1;
+  const out = new Float32Array(total);
+  const bits = new Uint32Array(out.buffer);
+  if (version === 1) for (let i = 0; i < total; i++) bits[i] = halfToFloat32Bits(bin[2 * i]! | (bin[2 * i + 1]! << 8));
+  else for (let i = 0; i < total; i++) bits[i] = halfToFloat32Bits((bin[i]! << 8) | bin[total + i]!);
   return out;
 }
 
