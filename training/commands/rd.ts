@@ -62,6 +62,9 @@ function parseBits(text: string): number[] {
   });
 }
 
+/** Thin and spread LSB differ from plain only where each sample has two or more values to itself. */
+const spareRoom = (density: number) => density <= 0.5;
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 function row(
@@ -152,8 +155,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
       const copies = copiesFor(slots, capacity(cover.width, cover.height).samples);
       add(`stegavox|${di}`, { pair: result, seconds: result.seconds, carrying: (copies * slots) / values, valuesPerSample: 1, codeBits: null, refused: result.refused });
       const lsb: LsbResult[] = [];
-      // At full density every mode is plain LSB (one value per sample), so only plain is measured there.
-      const modes: LsbMode[] = d.value < 1 ? ['plain', 'spread', 'thin'] : ['plain'];
+      const modes: LsbMode[] = spareRoom(d.value) ? ['plain', 'spread', 'thin'] : ['plain'];
       for (const mode of modes) {
         for (const k of bits) {
           const r = evaluateLsb(name, cover, clip, k, mode);
@@ -173,7 +175,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
   for (const [di, d] of densities.entries()) {
     rows.push(row('stegavox', null, d, cells.get(`stegavox|${di}`) ?? []));
     for (const k of bits) rows.push(row('lsb', k, d, cells.get(`plain|${k}|${di}`) ?? []));
-    if (d.value < 1) {
+    if (spareRoom(d.value)) {
       for (const k of bits) rows.push(row('lsb-thin', k, d, cells.get(`thin|${k}|${di}`) ?? []));
       for (const k of bits) rows.push(row('lsb-spread', k, d, cells.get(`spread|${k}|${di}`) ?? []));
     }
