@@ -7,6 +7,7 @@ import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-was
 // wrangler's CompiledWasm rule turns this into a WebAssembly.Module at deploy time: workerd refuses to compile wasm
 // from bytes at run time ("Wasm code generation disallowed by embedder"), so the stock setBackend('wasm') cannot work.
 import simdModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
+import { registerFastConcat } from './wasm-concat.js';
 
 /** Name the kernels are registered under; the health endpoint reports it. */
 export const BACKEND_NAME = 'wasm';
@@ -47,7 +48,12 @@ async function initBackend(): Promise<void> {
   tf.removeBackend(BACKEND_NAME);
   tf.registerBackend(BACKEND_NAME, () => new BackendWasm(wasm), 2);
   if (!(await tf.setBackend(BACKEND_NAME))) throw new Error('tfjs: the wasm backend failed to initialise');
+  // The stock Concat is a JS loop per pixel: ~100 ms on a fresh isolate's first inference (see wasm-concat.ts).
+  if (!fastConcat) fastConcat = registerFastConcat();
 }
+
+/** Installed once per isolate; a retried initialisation keeps it. */
+let fastConcat: ReturnType<typeof registerFastConcat> | null = null;
 
 function instantiate(): Promise<BackendWasmModule> {
   return new Promise<BackendWasmModule>((resolve, reject) => {
