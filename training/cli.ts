@@ -18,7 +18,7 @@ const USAGE = `usage: stegavox <command> [options]
            [--export DIR] [--version NAME] [--dtype float16|float32] [--config FILE.json] [--data ../shared/data]
            [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
-           [--figures] [--audio speech|sines] [--key K] [--backend wasm|cpu]
+           [--figures] [--audio speech|sines|music] [--key K] [--backend wasm|cpu]
   rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
            [--densities 1,1/4,1/16] [--bits 3,4,5] [--backend wasm|cpu]
            (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)
