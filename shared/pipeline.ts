@@ -247,13 +247,17 @@ export async function revealAudio(
     throw new StegError('unsupported_media_type', 'containers are PNG files; a JPEG cannot carry stegavox audio (JPEG compression destroys it)');
   if (width * height > limits.maxPixels)
     throw new StegError('too_large', `image is ${width}×${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
-  const container = decodeImage(imageBytes, { maxPixels: limits.maxPixels });
-  const header = readHeaderBits(container.data);
+  // Only the top rows matter: first the few that hold the header, then the region it names. A short clip in a big
+  // photo never inflates the rest of the PNG.
+  const top = decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: Math.ceil(HEADER_VALUES / (3 * width)) });
+  const header = readHeaderBits(top.data);
   if (header.width !== width || header.height !== height)
     throw new StegError('damaged_payload', `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`);
   const slots = Math.ceil(header.sampleCount / SCRAMBLE_FRAME) * SCRAMBLE_FRAME;
   if (header.copies > MAX_COPIES || slots * header.copies > rawCapacitySamples(width, height))
     throw new StegError('damaged_payload', 'the payload header claims more audio than the image holds');
+  const rows = regionHeight(width, height, slots * header.copies);
+  const container = rows <= top.height ? top : decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
   const all = await revealSamples(model, container, slots * header.copies);
   const payload = new Float32Array(slots);
   for (let c = 0; c < header.copies; c++) for (let i = 0; i < slots; i++) payload[i]! += all[c * slots + i]! / header.copies;
