@@ -41,12 +41,6 @@ export interface Limits {
 /** Defaults sized for a 128 MB Workers isolate: 1024×1024 photos, 10 minutes of input audio. */
 export const DEFAULT_LIMITS: Limits = { maxPixels: 1024 * 1024, maxAudioSeconds: 600 };
 
-/**
- * Rows beyond the last audio-carrying tile row that the nets still process, so reveal's receptive field (24 px for
- * the default config) only ever sees net output; everything below is left exactly as the cover.
- */
-const REGION_MARGIN = TILE;
-
 /** How much audio an image holds. */
 export interface Capacity {
   samples: number;
@@ -94,11 +88,16 @@ export interface RevealResult {
   fingerprintDriftDb: number;
 }
 
-/** Image rows (from the top) the nets process for a clip of `sampleCount` samples. */
+/**
+ * Image rows (from the top) the nets process for a clip of `sampleCount` samples: the tile rows that carry it. No
+ * margin of context below: the nets were trained on 32×32 crops with zero padding at every edge, and a 32-pixel
+ * margin measured no better (same PSNR, SI-SNR 0.02 dB lower on six Kodak photos at a tenth of capacity) for 17 % more
+ * work on a 10 s clip in a 512×512 photo.
+ */
 export function regionHeight(width: number, height: number, sampleCount: number): number {
   const { cols } = tileGrid(width, height);
   const tileRows = Math.ceil(Math.ceil(sampleCount / SAMPLES_PER_TILE) / cols);
-  return Math.min(height, tileRows * TILE + REGION_MARGIN);
+  return Math.min(height, tileRows * TILE);
 }
 
 function checkCoverSize(width: number, height: number, limits: Limits): void {
@@ -176,7 +175,7 @@ export async function embedAudio(
 }
 
 /**
- * Runs Prepare + Hiding on the rows that carry `payload` (plus a margin) and returns the container's 8-bit RGB;
+ * Runs Prepare + Hiding on the tile rows that carry `payload` and returns the container's 8-bit RGB;
  * rows below are the cover untouched. `payload` holds normalised samples in [-1, 1].
  */
 export async function embedSamples(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
@@ -196,7 +195,7 @@ export async function embedSamples(model: LoadedModel, cover: RgbImage, payload:
 
 /**
  * The cover with only the 32×32 tiles that carry samples taken from `region` (the nets' output for the top rows).
- * The nets also nudge the margin, the unused tiles of the last tile row and the columns right of the last whole
+ * The nets also nudge the unused tiles of the last tile row and the columns right of the last whole
  * tile; reveal never reads those, so putting the cover back there is free image quality (+0.2 to +0.9 dB PSNR at a
  * tenth of capacity, the revealed audio unchanged).
  */
