@@ -6,6 +6,9 @@ import { embed, macsPerPosition, reveal, type ModelConfig } from '../shared/mode
 import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, regionHeight, revealAudio } from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
 import { initBackend } from '../training/backend/select.js';
+import { registerFastConcat, type FastConcat } from '../worker/wasm-concat.js';
+
+let fastConcat: FastConcat | null = null;
 import { loadModelFromDir } from '../training/node-model.js';
 import { label, type LatencyCase } from './http-workloads.js';
 import { photoPng, speechWav } from './inputs.js';
@@ -139,6 +142,8 @@ export interface CpuComparison {
 /** Starts tfjs on the wasm backend (single thread in Node, SIMD when available) and loads the bundled weights. */
 export async function initWasm(): Promise<{ model: LoadedModel; simd: boolean }> {
   await initBackend('wasm');
+  // The worker swaps in a faster channel Concat (worker/wasm-concat.ts); the Node figures should time the same kernels.
+  if (!fastConcat) fastConcat = registerFastConcat();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   return { model: await loadModelFromDir(), simd };
 }
