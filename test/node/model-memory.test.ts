@@ -16,8 +16,8 @@ describe('forward-pass memory', () => {
   it('embed and reveal each peak under 10 activations of 48 channels (7 and 6; keeping every layer took 19 and 18)', async () => {
     const w = initWeights(DEFAULT_CONFIG, 3);
     const shape: [number, number, number, number] = [1, SIDE, SIDE, BLOCK_CHANNELS];
-    const cover = tf.randomUniform(shape, 0, 1, 'float32', 1);
-    const audio = tf.randomUniform(shape, -1, 1, 'float32', 2);
+    const cover = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
+    const audio = tf.randomUniform(shape, -1, 1, 'float32', 2) as tf.Tensor4D;
     const before = tf.memory().numTensors;
     const held = tf.memory().numBytes; // weights and inputs: the profile's peak counts them too
     const e = await tf.profile(() => tf.tidy(() => embed(w, DEFAULT_CONFIG, cover, audio)));
