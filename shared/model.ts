@@ -53,8 +53,8 @@ function toCoefficients(x: tf.Tensor4D): tf.Tensor4D {
   return tf.conv2d(x, tf.tensor4d(blockTransformMatrix(), [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]), 1, 'valid');
 }
 
-/** Scaled DCT coefficients → pixels: the inverse of {@link toCoefficients} (orthonormal transform, gains undone). */
-function fromCoefficients(x: tf.Tensor4D): tf.Tensor4D {
+/** Inverse of {@link blockTransformMatrix} (48×48, row-major): scaled DCT coefficients → pixels of a block. */
+export function inverseBlockTransformMatrix(): Float32Array {
   const m = blockTransformMatrix();
   const inv = new Float32Array(m.length);
   // m = D·G with D orthonormal and G diagonal, so m⁻¹ = G⁻¹·Dᵀ: transpose, then divide each row by its gain squared.
@@ -63,7 +63,12 @@ function fromCoefficients(x: tf.Tensor4D): tf.Tensor4D {
       const gain = Math.floor(r / 3) === 0 ? 1 : AC_GAIN;
       inv[r * BLOCK_CHANNELS + c] = m[c * BLOCK_CHANNELS + r]! / (gain * gain);
     }
-  return tf.conv2d(x, tf.tensor4d(inv, [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]), 1, 'valid');
+  return inv;
+}
+
+/** Scaled DCT coefficients → pixels: the inverse of {@link toCoefficients} (orthonormal transform, gains undone). */
+function fromCoefficients(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.conv2d(x, tf.tensor4d(inverseBlockTransformMatrix(), [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]), 1, 'valid');
 }
 
 /** Weights by name: `net/layer/kK/w|b`, `net/out/w|b`. */

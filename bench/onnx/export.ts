@@ -1,7 +1,7 @@
 /** ONNX export of the embed (Prepare + Hiding + 8-bit rounding) and Reveal nets, op for op as shared/model.ts computes them. */
 import { StegError } from '../../shared/errors.js';
 import { BLOCK_CHANNELS, PIXEL_CENTRE } from '../../shared/layout.js';
-import { AC_GAIN, blockTransformMatrix, weightSpecs, type ModelConfig } from '../../shared/model.js';
+import { blockTransformMatrix, inverseBlockTransformMatrix, weightSpecs, type ModelConfig } from '../../shared/model.js';
 import type { LoadedModel } from '../../shared/weights-format.js';
 import { encodeModel, type Attribute, type Graph, type Initializer, type Node } from './proto.js';
 
@@ -61,18 +61,6 @@ function hwioToOihw(w: Float32Array, [kh, kw, cin, cout]: number[]): Float32Arra
   return out;
 }
 
-/** The inverse block transform exactly as shared/model.ts `fromCoefficients` forms it: m⁻¹ = G⁻¹·Dᵀ. */
-function inverseTransformMatrix(): Float32Array {
-  const m = blockTransformMatrix();
-  const inv = new Float32Array(m.length);
-  for (let r = 0; r < BLOCK_CHANNELS; r++)
-    for (let c = 0; c < BLOCK_CHANNELS; c++) {
-      const gain = Math.floor(r / 3) === 0 ? 1 : AC_GAIN;
-      inv[r * BLOCK_CHANNELS + c] = m[c * BLOCK_CHANNELS + r]! / (gain * gain);
-    }
-  return inv;
-}
-
 /** The model's layers as ONNX ops over named weights (values already decoded to float32). */
 class Nets {
   constructor(
@@ -128,7 +116,7 @@ class Nets {
   }
 
   fromCoefficients(x: string): string {
-    return this.transform(x, 'idct', inverseTransformMatrix());
+    return this.transform(x, 'idct', inverseBlockTransformMatrix());
   }
 }
 
