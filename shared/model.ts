@@ -49,7 +49,7 @@ export function blockTransformMatrix(): Float32Array {
 }
 
 /** Pixels → scaled DCT coefficients ([N,h,w,48] → [N,h,w,48]) as a fixed 1×1 convolution. */
-function toCoefficients(x: tf.Tensor4D): tf.Tensor4D {
+export function toCoefficients(x: tf.Tensor4D): tf.Tensor4D {
   return tf.conv2d(x, tf.tensor4d(blockTransformMatrix(), [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]), 1, 'valid');
 }
 
@@ -130,7 +130,8 @@ function samePadding(k: number): [[number, number], [number, number], [number, n
   return [[0, 0], [before, after], [before, after], [0, 0]];
 }
 
-function multiScaleLayer(w: WeightMap, prefix: string, kernels: number[], x: tf.Tensor4D): tf.Tensor4D {
+/** One multi-scale layer `prefix` (e.g. `hiding/1`): ReLU(conv k×k + b) per kernel size, concatenated (k3 first). */
+export function multiScaleLayer(w: WeightMap, prefix: string, kernels: number[], x: tf.Tensor4D): tf.Tensor4D {
   const branches = kernels.map((k) => {
     const conv = tf.conv2d(x, w[`${prefix}/k${k}/w`] as tf.Tensor4D, 1, samePadding(k));
     return tf.relu(tf.add(conv, w[`${prefix}/k${k}/b`]!)) as tf.Tensor4D;

@@ -5,6 +5,7 @@ import { capacityCommand } from './commands/capacity.js';
 import { embedCommand, revealCommand } from './commands/embed-reveal.js';
 import { evalCommand } from './commands/eval.js';
 import { rdCommand } from './commands/rd.js';
+import { reviveCommand } from './commands/revive.js';
 import { trainCommand } from './commands/train.js';
 import { UsageError } from './commands/args.js';
 
@@ -22,6 +23,8 @@ const USAGE = `usage: stegavox <command> [options]
   rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
            [--densities 1,1/4,1/16] [--bits 3,4,5] [--backend wasm|cpu]
            (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)
+  revive   --run DIR [--preset real] [--data ../shared/data] [--probe 64] [--crop 64] [--seed 1]
+           (gives a checkpoint's never-firing ReLU units fresh weights, function unchanged; then train --resume)
 
 Bad files get a one-line error and exit status 1; bad usage exits 2.`;
 
@@ -35,6 +38,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   train: trainCommand,
   eval: evalCommand,
   rd: rdCommand,
+  revive: reviveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
