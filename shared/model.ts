@@ -214,6 +214,16 @@ export function embed(
   return out;
 }
 
+/**
+ * Block rows of context an output position depends on, above and below: each layer reaches ⌈(k−1)/2⌉ positions for
+ * its largest kernel (even kernels pad the extra one after). Embed stacks Prepare and Hiding; the DCT and output
+ * layers are 1×1.
+ */
+export function receptiveReach(config: ModelConfig, net: 'embed' | 'reveal'): number {
+  const perLayer = Math.max(...config.kernels.map((k) => Math.ceil((k - 1) / 2)));
+  return perLayer * (net === 'embed' ? config.prepare.layers + config.hiding.layers : config.reveal.layers);
+}
+
 /** Multiply-accumulates per BLOCK×BLOCK position for embed and reveal (for FLOP figures). */
 export function macsPerPosition(config: ModelConfig): { embed: number; reveal: number } {
   let embedMacs = 0;

@@ -1,5 +1,4 @@
 /** Embed and reveal end to end (bytes in, bytes out) on the active tfjs backend: used by the CLI and the worker alike. */
-import * as tf from '@tensorflow/tfjs-core';
 import { denormaliseClip, normaliseClip } from './audio-normalise.js';
 import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
 import { resample } from './codecs/resample.js';
@@ -9,7 +8,6 @@ import { scramble, SCRAMBLE_FRAME, unscramble } from './key-scramble.js';
 import {
   audioToBlocks,
   BLOCK,
-  BLOCK_CHANNELS,
   blocksToAudio,
   blocksToRgb,
   paddedSize,
@@ -20,7 +18,8 @@ import {
   TILE,
   tileGrid,
 } from './layout.js';
-import { embed, reveal } from './model.js';
+import { runInBands } from './banded.js';
+import { embed, receptiveReach, reveal } from './model.js';
 import {
   envelopeDistanceDb,
   HEADER_VALUES,
@@ -182,14 +181,15 @@ export async function embedSamples(model: LoadedModel, cover: RgbImage, payload:
   const { width, height } = cover;
   const rows = regionHeight(width, height, payload.length);
   const padded = paddedSize(width, rows);
-  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
   const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
   const audioBlocks = audioToBlocks(payload, width, rows);
-  const container = tf.tidy(() =>
-    embed(model.weights, model.config, tf.tensor4d(coverBlocks, shape), tf.tensor4d(audioBlocks, shape)),
+  const blocks = await runInBands(
+    [coverBlocks, audioBlocks],
+    padded.height / BLOCK,
+    padded.width / BLOCK,
+    receptiveReach(model.config, 'embed'),
+    ([c, a]) => embed(model.weights, model.config, c!, a!),
   );
-  const blocks = (await container.data()) as Float32Array;
-  container.dispose();
   return keepTilesWithAudio(cover, blocksToRgb(blocks, width, rows), payload.length);
 }
 
@@ -219,11 +219,10 @@ export async function revealSamples(model: LoadedModel, container: RgbImage, sam
   const { width, height } = container;
   const rows = regionHeight(width, height, sampleCount);
   const padded = paddedSize(width, rows);
-  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
   const blocks = rgbToBlocks(container.data.subarray(0, rows * width * 3), width, rows);
-  const revealed = tf.tidy(() => reveal(model.weights, model.config, tf.tensor4d(blocks, shape)));
-  const audioBlocks = (await revealed.data()) as Float32Array;
-  revealed.dispose();
+  const audioBlocks = await runInBands([blocks], padded.height / BLOCK, padded.width / BLOCK, receptiveReach(model.config, 'reveal'), ([c]) =>
+    reveal(model.weights, model.config, c!),
+  );
   return blocksToAudio(audioBlocks, width, rows, sampleCount);
 }
 
