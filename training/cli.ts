@@ -15,7 +15,7 @@ const USAGE = `usage: stegavox <command> [options]
   reveal   --image container.png --out clip.wav [--key K] [--weights DIR]
   capacity --image file.png|jpg
   train    [--preset real|reference] [--steps N] [--batch 32] [--crop 64] [--lr 0.001] [--beta 1]
-           [--target-psnr DB] [--seed 1] [--backend wasm|cpu|tensorflow] [--run runs/NAME] [--resume]
+           [--target-psnr DB] [--seed 1] [--backend wasm|cpu|tensorflow] [--threads 1] [--run runs/NAME] [--resume]
            [--export DIR] [--version NAME] [--dtype float16|float32] [--config FILE.json] [--data ../shared/data]
            [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]

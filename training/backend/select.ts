@@ -1,6 +1,7 @@
 /** Picks and initialises the tfjs backend training runs on: wasm (default), cpu, or tensorflow (tfjs-node). */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmGradKernels } from './wasm-grad-kernels.js';
+import { checkWasmThreads, enableNodeWasmThreads } from './wasm-threads.js';
 
 /** Backends training can run on. */
 export type TrainingBackend = 'wasm' | 'cpu' | 'tensorflow';
@@ -67,13 +68,47 @@ export async function ensureGradients(): Promise<void> {
   await import('@tensorflow/tfjs');
 }
 
+/** Options of {@link initBackend}. */
+export interface BackendOptions {
+  /**
+   * XNNPACK threads of the wasm backend (default 1: the unthreaded SIMD build). 2 or more loads the threaded SIMD
+   * build through the Node shim ({@link enableNodeWasmThreads}); only `wasm` takes more than 1.
+   */
+  threads?: number;
+}
+
 /**
  * Initialises and activates a training backend, with gradients registered ({@link ensureGradients}); resolves to
  * the active backend's name. For `wasm` this also registers the conv2d gradient kernels wasm lacks
  * ({@link registerWasmGradKernels}).
- * @throws BackendUnavailableError when the backend cannot start (tfjs-node missing, wasm binary not loadable).
+ * @throws BackendUnavailableError when the backend cannot start (tfjs-node missing, wasm binary not loadable), or
+ * `threads` is not a positive integer, is above 1 for a backend other than wasm, or did not take (e.g. the wasm
+ * backend had already started unthreaded in this process).
  */
-export async function initBackend(name: TrainingBackend): Promise<string> {
+export async function initBackend(name: TrainingBackend, options: BackendOptions = {}): Promise<string> {
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new BackendUnavailableError(`threads must be a positive integer, got ${String(threads)}.`);
+  if (threads > 1 && name !== 'wasm')
+    throw new BackendUnavailableError(`threads ${threads}: only the wasm backend runs more than one thread here.`);
+  let restore = (): void => {};
+  try {
+    if (threads > 1) restore = enableNodeWasmThreads(threads);
+    await activate(name);
+  } finally {
+    restore();
+  }
+  if (threads > 1) {
+    const why = await checkWasmThreads(threads);
+    if (why) throw new BackendUnavailableError(`The threaded wasm build did not start in Node ${process.version}: ${why}.`);
+  }
+  await tf.ready();
+  await ensureGradients();
+  return tf.getBackend();
+}
+
+/** Imports and activates backend `name` (see {@link initBackend}). */
+async function activate(name: TrainingBackend): Promise<void> {
   switch (name) {
     case 'wasm':
       await import('@tensorflow/tfjs-backend-wasm');
@@ -97,7 +132,4 @@ export async function initBackend(name: TrainingBackend): Promise<string> {
     throw new BackendUnavailableError(`Backend '${name}' failed to initialise: ${String(e)}`, { cause: e });
   }
   if (!ok) throw new BackendUnavailableError(`Backend '${name}' failed to initialise (see the warning above).`);
-  await tf.ready();
-  await ensureGradients();
-  return tf.getBackend();
 }

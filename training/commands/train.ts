@@ -29,6 +29,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     'target-psnr': { type: 'string' },
     seed: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
+    threads: { type: 'string' },
     run: { type: 'string' },
     resume: { type: 'boolean', default: false },
     export: { type: 'string' },
@@ -45,6 +46,9 @@ export async function trainCommand(argv: string[]): Promise<void> {
   });
   const backend = v.backend as TrainingBackend;
   if (!['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
+  const threads = numberOption(v, 'threads', 1);
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number of at least 1, got "${v.threads}"`);
+  if (threads > 1 && backend !== 'wasm') throw new UsageError(`--threads ${threads} needs --backend wasm`);
   const preset = getPreset(v.preset!, { dataRoot: v.data });
   const config: ModelConfig = v.config ? (JSON.parse(await readFile(v.config, 'utf8')) as ModelConfig) : DEFAULT_CONFIG;
   const seed = numberOption(v, 'seed', 1);
@@ -57,8 +61,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (v.resume && !existsSync(path.join(runDir, 'checkpoint.json')))
     throw new UsageError(`--resume: no checkpoint in ${runDir}`);
 
-  await initBackend(backend);
-  console.log(`backend ${tf.getBackend()}, preset ${preset.name}: ${preset.description}`);
+  await initBackend(backend, { threads });
+  console.log(`backend ${tf.getBackend()}, ${threads} thread${threads === 1 ? '' : 's'}, preset ${preset.name}: ${preset.description}`);
   const data = await loadPreset(preset, {
     images: v['limit-images'] ? numberOption(v, 'limit-images', 0) : undefined,
     clips: v['limit-clips'] ? numberOption(v, 'limit-clips', 0) : undefined,
