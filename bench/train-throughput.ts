@@ -7,10 +7,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK, BLOCK_CHANNELS } from '../shared/layout.js';
-import { DEFAULT_CONFIG, embed, initWeights, reveal, weightSpecs } from '../shared/model.js';
 import { StegError } from '../shared/errors.js';
 import { BackendUnavailableError, initBackend, type TrainingBackend } from '../training/backend/select.js';
 import { checkWasmThreads, enableNodeWasmThreads } from '../training/backend/wasm-threads.js';
+import { syntheticTrainingStep } from '../training/synthetic-step.js';
 
 // ───────────────────────────── arguments ─────────────────────────────
 
@@ -122,33 +122,7 @@ const epochMs = (): number => performance.timeOrigin + performance.now();
  * `beforeTimed` runs after the warm-up (the cores cases wait there until every process is ready).
  */
 async function runPlan(plan: Plan, beforeTimed?: () => Promise<void>): Promise<Row> {
-  const side = plan.crop / BLOCK;
-  const shape: [number, number, number, number] = [plan.batch, side, side, BLOCK_CHANNELS];
-  const init = initWeights(DEFAULT_CONFIG, 1);
-  const weights: Record<string, tf.Variable> = {};
-  for (const { name } of weightSpecs(DEFAULT_CONFIG)) {
-    weights[name] = tf.variable(init[name]!, true, `bench/${name}`);
-    init[name]!.dispose();
-  }
-  const cover = tf.randomUniform(shape, 0, 1, 'float32', 2) as tf.Tensor4D;
-  const audio = tf.randomUniform(shape, -1, 1, 'float32', 3) as tf.Tensor4D;
-  const optimizer = tf.train.adam(1e-3);
-  const varList = Object.values(weights);
-
-  const step = (): number => {
-    const cost = optimizer.minimize(
-      () => {
-        const container = embed(weights, DEFAULT_CONFIG, cover, audio);
-        const revealed = reveal(weights, DEFAULT_CONFIG, container);
-        return tf.add(tf.losses.meanSquaredError(cover, container), tf.losses.meanSquaredError(audio, revealed)) as tf.Scalar;
-      },
-      true,
-      varList,
-    );
-    const value = cost!.dataSync()[0]!;
-    cost!.dispose();
-    return value;
-  };
+  const { step, dispose } = syntheticTrainingStep(plan.batch, plan.crop, 'bench');
 
   for (let i = 0; i < plan.warmup; i++) step();
   if (beforeTimed) await beforeTimed();
@@ -175,8 +149,7 @@ async function runPlan(plan: Plan, beforeTimed?: () => Promise<void>): Promise<R
     cpuS: (cpu.user + cpu.system) / 1e6,
     window: [start, end],
   };
-  optimizer.dispose();
-  tf.dispose([cover, audio, ...varList]);
+  dispose();
   return row;
 }
 
