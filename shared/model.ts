@@ -23,6 +23,14 @@ export const DEFAULT_CONFIG: ModelConfig = {
 /** Initial spread of the Hiding output layer: large enough that the first containers already carry audio. */
 export const HIDING_OUT_STD = 1e-3;
 
+/**
+ * The cover Hiding works from is kept this far inside [0, 1] (3 of 255 levels, about one standard deviation of the
+ * hiding residual): near-white skies and black shadows otherwise clip the residual away when the container is
+ * rounded to 8 bits. With the s34153 weights on kodak24 at 90 % density it costs 0.12 dB PSNR and buys 0.6 dB SI-SNR
+ * (PCC 0.959 → 0.965); on the most saturated photo (kodim20) SI-SNR goes from 5.1 to 9.5 dB.
+ */
+export const COVER_HEADROOM = 3 / 255;
+
 /** Gain on the AC coefficients of the block transform fed to the nets (the DC coefficient keeps gain 1). */
 export const AC_GAIN = 8;
 
@@ -171,16 +179,17 @@ export function prepare(w: WeightMap, config: ModelConfig, audio: tf.Tensor4D): 
 
 /**
  * Hiding net. In: cover blocks [N, h, w, 48] in [0, 1] and prepared features. Out: the float container
- * [N, h, w, 48] = cover + learned residual (not yet clipped or rounded).
+ * [N, h, w, 48] = the cover kept {@link COVER_HEADROOM} inside [0, 1] + learned residual (not yet clipped or rounded).
  */
 export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D): tf.Tensor4D {
-  const input = tf.tidy(() => tf.concat([toCoefficients(tf.sub(cover, PIXEL_CENTRE) as tf.Tensor4D), prepared], 3));
+  const base = tf.clipByValue(cover, COVER_HEADROOM, 1 - COVER_HEADROOM) as tf.Tensor4D;
+  const input = tf.tidy(() => tf.concat([toCoefficients(tf.sub(base, PIXEL_CENTRE) as tf.Tensor4D), prepared], 3));
   const h = stack(w, 'hiding', config.hiding.layers, config.kernels, input);
   input.dispose();
   const residual = tf.tidy(() => fromCoefficients(outLayer(w, 'hiding', h)));
   h.dispose();
-  const container = tf.add(cover, residual) as tf.Tensor4D;
-  residual.dispose();
+  const container = tf.add(base, residual) as tf.Tensor4D;
+  tf.dispose([base, residual]);
   return container;
 }
 

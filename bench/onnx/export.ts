@@ -1,7 +1,7 @@
 /** ONNX export of the embed (Prepare + Hiding + 8-bit rounding) and Reveal nets, op for op as shared/model.ts computes them. */
 import { StegError } from '../../shared/errors.js';
 import { BLOCK_CHANNELS, PIXEL_CENTRE } from '../../shared/layout.js';
-import { blockTransformMatrix, inverseBlockTransformMatrix, weightSpecs, type ModelConfig } from '../../shared/model.js';
+import { blockTransformMatrix, COVER_HEADROOM, inverseBlockTransformMatrix, weightSpecs, type ModelConfig } from '../../shared/model.js';
 import type { LoadedModel } from '../../shared/weights-format.js';
 import { encodeModel, type Attribute, type Graph, type Initializer, type Node } from './proto.js';
 
@@ -142,7 +142,8 @@ export function buildOnnx(config: ModelConfig, values: Record<string, Float32Arr
   // Embed: prepare(audio), hide(cover, prepared), then quantize8bit.
   const e = new Builder();
   const en = new Nets(e, config, values, shapes);
-  const cover = io(e, 'cover');
+  // hide() works from the cover kept COVER_HEADROOM inside [0, 1].
+  const cover = e.op('Clip', [io(e, 'cover'), e.scalar('headroom_low', COVER_HEADROOM), e.scalar('headroom_high', 1 - COVER_HEADROOM)]);
   const prepared = en.stack('prepare', io(e, 'audio'));
   const centre = e.scalar('pixel_centre', PIXEL_CENTRE);
   const hidden = en.stack('hiding', e.op('Concat', [en.coefficients(cover, centre, 'dct'), prepared], [{ name: 'axis', i: 1 }]));
