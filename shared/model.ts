@@ -177,12 +177,17 @@ export function prepare(w: WeightMap, config: ModelConfig, audio: tf.Tensor4D): 
   return stack(w, 'prepare', config.prepare.layers, config.kernels, audio);
 }
 
+/** The cover Hiding works from: `cover` kept {@link COVER_HEADROOM} inside [0, 1]. */
+export function coverForHiding(cover: tf.Tensor4D): tf.Tensor4D {
+  return tf.clipByValue(cover, COVER_HEADROOM, 1 - COVER_HEADROOM) as tf.Tensor4D;
+}
+
 /**
  * Hiding net. In: cover blocks [N, h, w, 48] in [0, 1] and prepared features. Out: the float container
  * [N, h, w, 48] = the cover kept {@link COVER_HEADROOM} inside [0, 1] + learned residual (not yet clipped or rounded).
  */
 export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D): tf.Tensor4D {
-  const base = tf.clipByValue(cover, COVER_HEADROOM, 1 - COVER_HEADROOM) as tf.Tensor4D;
+  const base = coverForHiding(cover);
   const input = tf.tidy(() => tf.concat([toCoefficients(tf.sub(base, PIXEL_CENTRE) as tf.Tensor4D), prepared], 3));
   const h = stack(w, 'hiding', config.hiding.layers, config.kernels, input);
   input.dispose();

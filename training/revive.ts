@@ -1,7 +1,7 @@
 /** Dead-unit surgery on a checkpoint: find ReLU units that never fire, give them fresh weights without changing the function. */
 import * as tf from '@tensorflow/tfjs-core';
 import { PIXEL_CENTRE } from '../shared/layout.js';
-import { multiScaleLayer, toCoefficients, type ModelConfig, type WeightMap } from '../shared/model.js';
+import { coverForHiding, multiScaleLayer, toCoefficients, type ModelConfig, type WeightMap } from '../shared/model.js';
 import { mulberry32 } from './data/rng.js';
 
 /** A layer's units by index (branch k3 first, `filters` per branch) that never fired on the probe. */
@@ -29,9 +29,9 @@ export function findDeadUnits(w: WeightMap, config: ModelConfig, cover: tf.Tenso
       return tf.concat([h, x], 3);
     };
     const prepared = run('prepare', config.prepare.layers, audio);
-    const coefficients = toCoefficients(tf.sub(cover, PIXEL_CENTRE) as tf.Tensor4D);
-    run('hiding', config.hiding.layers, tf.concat([coefficients, prepared], 3));
-    run('reveal', config.reveal.layers, coefficients);
+    const coefficients = (pixels: tf.Tensor4D) => toCoefficients(tf.sub(pixels, PIXEL_CENTRE) as tf.Tensor4D);
+    run('hiding', config.hiding.layers, tf.concat([coefficients(coverForHiding(cover)), prepared], 3));
+    run('reveal', config.reveal.layers, coefficients(cover));
   });
   return out;
 }
