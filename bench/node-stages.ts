@@ -1,9 +1,8 @@
 /** Bench in Node: the model's FLOPs, where the real embed/reveal spend their time (steps vs nets), and the tfjs cpu backend on the same weights. */
 import * as tf from '@tensorflow/tfjs-core';
-import { SCRAMBLE_FRAME } from '../shared/key-scramble.js';
 import { BLOCK, BLOCK_CHANNELS, paddedSize } from '../shared/layout.js';
 import { embed, macsPerPosition, reveal, type ModelConfig } from '../shared/model.js';
-import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, regionHeight, revealAudio } from '../shared/pipeline.js';
+import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, payloadSlots, regionHeight, revealAudio } from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
 import { initBackend } from '../training/backend/select.js';
 import { registerFastConcat, type FastConcat } from '../worker/wasm-concat.js';
@@ -50,8 +49,9 @@ export interface Stage {
 /** Step breakdown of one case, from a CPU profile of the real pipeline calls. */
 export interface StageBreakdown {
   label: string;
-  copies: number;
-  /** Pixels the nets run on (the region carrying the clip and its copies, padded to tiles). */
+  /** Rate the clip was spread to (8000 = not spread); the nets run on the spread clip. */
+  spreadRate: number;
+  /** Pixels the nets run on (the region carrying the spread clip, padded to tiles). */
   netPixels: number;
   /** The nets alone: median CPU ms, GFLOP/s at the median and at the fastest run (compared with the ceiling's best). */
   embed: { totalMs: number; stages: Stage[]; netsAloneMs: number; gflops: number; bestGflops: number };
@@ -106,14 +106,14 @@ export async function stageBreakdown(model: LoadedModel, c: LatencyCase, reps: n
   const figures = modelFigures(model);
 
   const result = await embedAudio(model, png, wav);
-  const copies = result.copies;
+  const spreadRate = result.spreadRate;
   let drift: number | undefined;
   const embedOnce = () => embedAudio(model, png, wav);
   const revealOnce = async () => void (drift = (await revealAudio(model, result.png, { ignoreFingerprint: true })).fingerprintDriftDb);
 
-  // The region the nets process: every copy of the clip, padded to whole 48-sample frames (as embedAudio does).
+  // The region the nets process: the spread clip, padded to whole 48-sample frames (as embedAudio does).
   const samples = decodeAudioInput(wav, DEFAULT_LIMITS).length;
-  const rows = regionHeight(width, height, Math.ceil(samples / SCRAMBLE_FRAME) * SCRAMBLE_FRAME * copies);
+  const rows = regionHeight(width, height, payloadSlots(samples, spreadRate));
   const padded = paddedSize(width, rows);
   const netPixels = padded.width * padded.height;
 
@@ -127,7 +127,7 @@ export async function stageBreakdown(model: LoadedModel, c: LatencyCase, reps: n
   };
   const embedPart = await part(embedOnce, 'embed');
   const revealPart = await part(revealOnce, 'reveal');
-  return { label: label(c), copies, netPixels, embed: embedPart, reveal: { ...revealPart, fingerprintDriftDb: drift }, reps };
+  return { label: label(c), spreadRate, netPixels, embed: embedPart, reveal: { ...revealPart, fingerprintDriftDb: drift }, reps };
 }
 
 /** The nets on the tfjs cpu backend against wasm, same weights, same 256×256 full-image region. */

@@ -12,7 +12,7 @@ export const STEPS = [
   'nets (tfjs-wasm, incl. tensor upload/download)',
   'encode PNG',
   'encode WAV',
-  'glue (copies, averaging, buffers)',
+  'glue (layout, averaging, buffers)',
   'GC',
   'other',
 ] as const;
@@ -52,7 +52,7 @@ function frameStep(frame: ProfileNode['callFrame']): Step | null {
   const { url, functionName } = frame;
   if (url.startsWith('wasm://') || url.includes('@tensorflow') || url.includes('/shared/model.ts') || url.includes('/shared/quantize.ts'))
     return 'nets (tfjs-wasm, incl. tensor upload/download)';
-  if (url.includes('/shared/pipeline.ts') || url.includes('/shared/key-scramble.ts')) return 'glue (copies, averaging, buffers)';
+  if (url.includes('/shared/pipeline.ts') || url.includes('/shared/key-scramble.ts')) return 'glue (layout, averaging, buffers)';
   if (functionName === '(garbage collector)') return 'GC';
   return null;
 }

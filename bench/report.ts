@@ -142,7 +142,7 @@ function modelSection(m: ModelFigures, stages: StageBreakdown[] | undefined, cei
     '',
     ...(rows.length
       ? [
-          'Achieved by the nets alone (Node, tfjs-wasm, one thread; tensor upload + forward + download; CPU time), on the region that carries the clip (all copies):',
+          'Achieved by the nets alone (Node, tfjs-wasm, one thread; tensor upload + forward + download; CPU time), on the region that carries the (spread) clip:',
           '',
           table(['case', 'net', 'pixels processed', 'CPU ms (median)', 'GFLOP/s (median)', 'GFLOP/s (best)', 'best / ceiling'], rows),
           '',
@@ -163,7 +163,7 @@ function stagesSection(stages: StageBreakdown[]): string {
       }),
     ]);
     rows.push([`**${which} total**`, ...stages.map((s) => `**${f1(s[which].totalMs)}**`)]);
-    return table([`${which} step: CPU ms (share)`, ...stages.map((s) => `${s.label}${s.copies > 1 ? `, ×${s.copies} copies` : ''}`)], rows);
+    return table([`${which} step: CPU ms (share)`, ...stages.map((s) => `${s.label}${s.spreadRate > 8000 ? `, spread to ${s.spreadRate / 1000} kHz` : ''}`)], rows);
   };
   return [
     `### Where the time goes (Node, tfjs-wasm, the real \`embedAudio\` / \`revealAudio\`; median of ${stages[0]!.reps})`,

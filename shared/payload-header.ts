@@ -2,8 +2,10 @@
 import { crc32 } from './crc32.js';
 import { StegError } from './errors.js';
 
-/** Header layout version (byte 3 of the magic). */
-export const HEADER_VERSION = 1;
+/** Header layout version (byte 3 of the magic). Version 2 added the spread rate; version 1 headers still parse. */
+export const HEADER_VERSION = 2;
+/** Rate of the audio in version 1 containers, which were never spread. */
+const UNSPREAD_RATE = 8000;
 const MAGIC = [0x53, 0x56, 0x58]; // "SVX"
 /** Header size in bytes. */
 export const HEADER_BYTES = 36;
@@ -26,8 +28,10 @@ export interface PayloadHeader {
   gain: number;
   /** True when the audio was scrambled with a key. */
   keyed: boolean;
-  /** Copies of the clip embedded one after another (spare capacity buys redundancy); reveal averages them. */
+  /** Copies of the payload embedded one after another; reveal averages them (version 1 used 1–3, version 2 writes 1). */
   copies: number;
+  /** Rate (Hz) the clip was resampled up to before embedding; 8000 when it was not spread. */
+  spreadRate: number;
   /** Coarse loudness envelope of the embedded (normalised) audio, one byte per eighth of the clip. */
   envelope: Uint8Array;
 }
@@ -40,6 +44,7 @@ export function serializeHeader(h: PayloadHeader): Uint8Array {
   bytes[3] = HEADER_VERSION;
   bytes[4] = h.keyed ? 1 : 0;
   bytes[5] = h.copies;
+  view.setUint16(6, h.spreadRate, true);
   view.setUint32(8, h.width, true);
   view.setUint32(12, h.height, true);
   view.setUint32(16, h.sampleCount, true);
@@ -59,19 +64,21 @@ export function parseHeader(bytes: Uint8Array): PayloadHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   if (view.getUint32(32, true) !== crc32(bytes.subarray(0, 32)))
     throw new StegError('damaged_payload', 'the payload header fails its integrity check: the container was altered');
-  if (bytes[3] !== HEADER_VERSION)
-    throw new StegError('damaged_payload', `payload header version ${bytes[3]} is not supported (expected ${HEADER_VERSION})`);
+  const version = bytes[3]!;
+  if (version !== 1 && version !== HEADER_VERSION)
+    throw new StegError('damaged_payload', `payload header version ${version} is not supported (expected 1 or ${HEADER_VERSION})`);
   const gain = view.getFloat32(20, true);
   const header: PayloadHeader = {
     keyed: (bytes[4]! & 1) === 1,
     copies: bytes[5]!,
+    spreadRate: version === 1 ? UNSPREAD_RATE : view.getUint16(6, true),
     width: view.getUint32(8, true),
     height: view.getUint32(12, true),
     sampleCount: view.getUint32(16, true),
     gain,
     envelope: bytes.slice(24, 24 + ENVELOPE_BYTES),
   };
-  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0 || header.copies === 0)
+  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0 || header.copies === 0 || header.spreadRate < UNSPREAD_RATE)
     throw new StegError('damaged_payload', 'the payload header holds impossible values');
   return header;
 }

@@ -54,15 +54,63 @@ export function capacity(width: number, height: number): Capacity {
 }
 
 /**
- * Most copies of a clip one container carries. A short clip in a large photo is embedded this many times and
- * reveal averages the copies: reveal errors at different places of the photo are nearly independent, so k copies
- * gain up to 10·log10(k) dB of audio SNR, for more changed pixels.
+ * Most copies older containers (payload header version 1) carried; reveal still averages them. New containers spend
+ * spare room on spreading instead (see {@link spreadRate}), which measured better on both axes.
  */
 export const MAX_COPIES = 3;
 
-/** How many copies of a clip of `slots` samples (whole frames) fit, up to {@link MAX_COPIES}. */
-export function copiesFor(slots: number, capacitySamples: number): number {
-  return Math.max(1, Math.min(MAX_COPIES, Math.floor(capacitySamples / slots)));
+/**
+ * Longest stretch of a spread clip: at most 3× its length. Spreading further measured no better (SI-SNR 16.4 dB at
+ * 3×, 16.2 at 4×, eight Kodak photos at a tenth of capacity) for more changed pixels.
+ */
+export const MAX_SPREAD = 3;
+
+/**
+ * Share of the image's capacity a spread clip may fill. Spreading trades image quality for audio quality (every
+ * extra value carrying audio is a changed pixel), so it stops at this budget: a 10 s clip in a 512×512 photo is
+ * spread ×1.5 and stays near 45 dB PSNR; a clip already longer than the budget is not spread at all.
+ */
+export const SPREAD_BUDGET = 0.16;
+
+/** Spread rates are whole multiples of this many Hz (keeps the resampler's polyphase table small). */
+export const SPREAD_STEP_HZ = 1000;
+
+/**
+ * The rate a clip of `sampleCount` 8 kHz samples is spread to in an image holding `capacitySamples`: the clip is
+ * resampled up to this rate before embedding and back down after reveal. The reveal error is broadband while speech
+ * is not, so the way down filters out the part of the error above the clip's band: at a tenth of capacity, spreading
+ * ×1.5 gains 2.4 dB SI-SNR for 2 dB PSNR and ×2 gains 3.6 dB, where a second averaged copy gained 1.1 dB for 3.4 dB.
+ * Returns {@link SAMPLE_RATE} (no spreading) when the clip fills the budget already.
+ */
+export function spreadRate(sampleCount: number, capacitySamples: number): number {
+  const stretch = Math.min(MAX_SPREAD, (SPREAD_BUDGET * capacitySamples) / Math.max(1, sampleCount));
+  let rate = Math.max(SAMPLE_RATE, Math.floor((SAMPLE_RATE * stretch) / SPREAD_STEP_HZ) * SPREAD_STEP_HZ);
+  while (rate > SAMPLE_RATE && payloadSlots(sampleCount, rate) > capacitySamples) rate -= SPREAD_STEP_HZ;
+  return rate;
+}
+
+/** Samples of a clip of `sampleCount` 8 kHz samples once spread to `rate` (the resampler's output length). */
+export function spreadLength(sampleCount: number, rate: number): number {
+  return Math.round((sampleCount * rate) / SAMPLE_RATE);
+}
+
+/** Channel values one copy of the payload fills: the spread clip padded to whole scramble frames. */
+export function payloadSlots(sampleCount: number, rate: number): number {
+  return Math.ceil(spreadLength(sampleCount, rate) / SCRAMBLE_FRAME) * SCRAMBLE_FRAME;
+}
+
+/** The normalised 8 kHz clip spread to `rate` (see {@link spreadRate}), zero-padded to {@link payloadSlots}. */
+export function spreadClip(normalised: Float32Array, rate: number): Float32Array {
+  const out = new Float32Array(payloadSlots(normalised.length, rate));
+  out.set(resample(normalised, SAMPLE_RATE, rate));
+  return out;
+}
+
+/** Inverse of {@link spreadClip}: the spread samples back at 8 kHz, exactly `sampleCount` of them. */
+export function despreadClip(spread: Float32Array, rate: number, sampleCount: number): Float32Array {
+  const out = new Float32Array(sampleCount);
+  out.set(resample(spread.subarray(0, spreadLength(sampleCount, rate)), rate, SAMPLE_RATE).subarray(0, sampleCount));
+  return out;
 }
 
 /** Result of {@link embedAudio}. */
@@ -73,8 +121,8 @@ export interface EmbedResult {
   /** Duration of the embedded clip and the image's capacity, in seconds. */
   seconds: number;
   capacitySeconds: number;
-  /** Copies of the clip embedded (see {@link MAX_COPIES}). */
-  copies: number;
+  /** Rate the clip was spread to before embedding (see {@link spreadRate}); 8000 = not spread. */
+  spreadRate: number;
 }
 
 /** Result of {@link revealAudio}. */
@@ -146,21 +194,19 @@ export async function embedAudio(
   assertFits(audio.length, cap.samples);
   const cover = decodeImage(imageBytes, { maxPixels: limits.maxPixels });
   const { samples: normalised, gain } = normaliseClip(audio);
-  // Every copy starts on a frame boundary, so a keyed clip and its copies line up with the scramble frames.
-  const slots = Math.ceil(audio.length / SCRAMBLE_FRAME) * SCRAMBLE_FRAME;
-  const payload = new Float32Array(slots);
-  payload.set(options.key ? await scramble(normalised, options.key) : normalised);
-  const copies = copiesFor(slots, cap.samples);
-  const replicated = new Float32Array(slots * copies);
-  for (let c = 0; c < copies; c++) replicated.set(payload, c * slots);
-  const rgb = await embedSamples(model, cover, replicated);
+  const rate = spreadRate(audio.length, cap.samples);
+  const spread = spreadClip(normalised, rate);
+  // Scrambling comes after spreading, so each scrambled frame is a smooth piece of the spread clip.
+  const payload = options.key ? await scramble(spread, options.key) : spread;
+  const rgb = await embedSamples(model, cover, payload);
   writeHeaderBits(rgb, {
     width,
     height,
     sampleCount: audio.length,
     gain,
     keyed: Boolean(options.key),
-    copies,
+    copies: 1,
+    spreadRate: rate,
     envelope: loudnessEnvelope(payload),
   });
   return {
@@ -169,7 +215,7 @@ export async function embedAudio(
     height,
     seconds: audio.length / SAMPLE_RATE,
     capacitySeconds: cap.seconds,
-    copies,
+    spreadRate: rate,
   };
 }
 
@@ -251,8 +297,8 @@ export async function revealAudio(
   const header = readHeaderBits(top.data);
   if (header.width !== width || header.height !== height)
     throw new StegError('damaged_payload', `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`);
-  const slots = Math.ceil(header.sampleCount / SCRAMBLE_FRAME) * SCRAMBLE_FRAME;
-  if (header.copies > MAX_COPIES || slots * header.copies > rawCapacitySamples(width, height))
+  const slots = payloadSlots(header.sampleCount, header.spreadRate);
+  if (header.copies > MAX_COPIES || header.spreadRate > MAX_SPREAD * SAMPLE_RATE || slots * header.copies > rawCapacitySamples(width, height))
     throw new StegError('damaged_payload', 'the payload header claims more audio than the image holds');
   const rows = regionHeight(width, height, slots * header.copies);
   const container = rows <= top.height ? top : decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
@@ -262,7 +308,7 @@ export async function revealAudio(
   const drift = envelopeDistanceDb(loudnessEnvelope(payload), header.envelope);
   if (drift > ENVELOPE_TOLERANCE_DB && !options.ignoreFingerprint)
     throw new StegError('damaged_payload', `the hidden audio no longer matches its fingerprint (${drift.toFixed(1)} dB off): the container was altered`);
-  const normalised = header.keyed ? await unscramble(payload, options.key ?? '', header.sampleCount) : payload.subarray(0, header.sampleCount);
-  const samples = denormaliseClip(normalised, header.gain);
+  const spread = header.keyed ? await unscramble(payload, options.key ?? '', slots) : payload;
+  const samples = denormaliseClip(despreadClip(spread, header.spreadRate, header.sampleCount), header.gain);
   return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed, fingerprintDriftDb: drift };
 }

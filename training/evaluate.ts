@@ -3,10 +3,20 @@ import * as tf from '@tensorflow/tfjs-core';
 import { normaliseClip } from '../shared/audio-normalise.js';
 import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
-import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, paddedSize, rgbToBlocks, SAMPLE_RATE } from '../shared/layout.js';
+import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, paddedSize, rgbToBlocks, SAMPLE_RATE, SAMPLES_PER_TILE, TILE, tileGrid } from '../shared/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
 import { hide, prepare, reveal } from '../shared/model.js';
-import { capacity, embedAudio, ENVELOPE_TOLERANCE_DB, revealAudio, type Limits } from '../shared/pipeline.js';
+import {
+  capacity,
+  despreadClip,
+  embedAudio,
+  ENVELOPE_TOLERANCE_DB,
+  regionHeight,
+  revealAudio,
+  spreadClip,
+  spreadRate,
+  type Limits,
+} from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
 
 /** Figures of one image/clip pair. */
@@ -58,21 +68,43 @@ async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float
   };
 }
 
-/** The float path: Prepare + Hiding without rounding, Reveal on the float container. */
-async function floatPath(model: LoadedModel, cover: RgbImage, normalised: Float32Array) {
+/**
+ * The float path: what embedAudio does (spreading, the same region, only tiles that carry samples count as changed),
+ * without the 8-bit rounding, keying and header; Reveal reads the float container.
+ */
+async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array) {
   const { width, height } = cover;
-  const padded = paddedSize(width, height);
+  const rate = spreadRate(clip.length, capacity(width, height).samples);
+  const payload = spreadClip(normaliseClip(clip).samples, rate);
+  const rows = regionHeight(width, height, payload.length);
+  const padded = paddedSize(width, rows);
   const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
-  const coverBlocks = rgbToBlocks(cover.data, width, height);
-  const [mseT, revealedT] = tf.tidy(() => {
-    const c = tf.tensor4d(coverBlocks, shape);
-    const container = hide(model.weights, model.config, c, prepare(model.weights, model.config, tf.tensor4d(audioToBlocks(normalised, width, height), shape)));
-    return [tf.mean(tf.squaredDifference(container, c)), reveal(model.weights, model.config, container)];
+  const carrying = carryingBlocks(width, shape[1], shape[2], payload.length);
+  const [sumT, revealedT] = tf.tidy(() => {
+    const c = tf.tensor4d(rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows), shape);
+    const container = hide(model.weights, model.config, c, prepare(model.weights, model.config, tf.tensor4d(audioToBlocks(payload, width, rows), shape)));
+    const mask = tf.tensor4d(carrying, [1, shape[1], shape[2], 1]);
+    // Outside the carrying tiles the pipeline keeps the cover, so the nets' changes there do not count.
+    return [tf.sum(tf.mul(tf.squaredDifference(container, c), mask)), reveal(model.weights, model.config, tf.add(tf.mul(container, mask), tf.mul(c, tf.sub(1, mask))) as tf.Tensor4D)];
   });
-  const m = (await mseT!.data())[0]!;
-  const out = blocksToAudio((await revealedT!.data()) as Float32Array, width, height, normalised.length);
-  tf.dispose([mseT!, revealedT!]);
-  return { mse: m, revealed: out };
+  const m = (await sumT!.data())[0]! / cover.data.length;
+  const spread = blocksToAudio((await revealedT!.data()) as Float32Array, width, rows, payload.length);
+  tf.dispose([sumT!, revealedT!]);
+  return { mse: m, revealed: despreadClip(spread, rate, clip.length) };
+}
+
+/** 1 for each block position (of a `blockRows`×`blockCols` grid) inside a 32×32 tile that carries samples, else 0. */
+function carryingBlocks(width: number, blockRows: number, blockCols: number, sampleCount: number): Float32Array {
+  const { cols } = tileGrid(width, blockRows * BLOCK);
+  const tiles = Math.ceil(sampleCount / SAMPLES_PER_TILE);
+  const perTile = TILE / BLOCK;
+  const mask = new Float32Array(blockRows * blockCols);
+  for (let by = 0; by < blockRows; by++)
+    for (let bx = 0; bx < blockCols; bx++) {
+      const tx = Math.floor(bx / perTile);
+      if (tx < cols && Math.floor(by / perTile) * cols + tx < tiles) mask[by * blockCols + bx] = 1;
+    }
+  return mask;
 }
 
 /** A clip of `length` samples cut from `stream` starting at `offset` (wrapping), quantised to 16 bit as a WAV would be. */
@@ -100,7 +132,7 @@ export async function evaluatePair(
   const length = Math.floor((cap.samples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);
   const trip = await roundTrip(model, imageBytes, clip, key);
-  const f = await floatPath(model, cover, normaliseClip(clip).samples);
+  const f = await floatPath(model, cover, clip);
   const result: PairResult = {
     image: name,
     width: cover.width,

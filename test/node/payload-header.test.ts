@@ -25,6 +25,7 @@ const HEADER: PayloadHeader = {
   gain: 3.25,
   keyed: true,
   copies: 2,
+  spreadRate: 13_000,
   envelope: Uint8Array.from([0, 1, 100, 200, 255, 17, 42, 128]),
 };
 
@@ -86,9 +87,17 @@ describe('serializeHeader / parseHeader', () => {
     version[3] = HEADER_VERSION + 1;
     expect(codeOf(() => parseHeader(resign(version)))).toBe('damaged_payload');
 
-    for (const bad of [{ copies: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
+    for (const bad of [{ copies: 0 }, { spreadRate: 7999 }, { spreadRate: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
       expect(codeOf(() => parseHeader(serializeHeader({ ...HEADER, ...bad }))), JSON.stringify(bad)).toBe('damaged_payload');
     }
+  });
+
+  it('still parses a version 1 header (written before spreading): its audio was not spread', () => {
+    const v1 = serializeHeader(HEADER);
+    v1[3] = 1;
+    v1[6] = 0; // version 1 left bytes 6–7 zero
+    v1[7] = 0;
+    expect(parseHeader(resign(v1))).toEqual({ ...HEADER, spreadRate: 8000 });
   });
 });
 

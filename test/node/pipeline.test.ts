@@ -11,8 +11,20 @@ import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
 import { isStegError } from '../../shared/errors.js';
 import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../shared/layout.js';
 import { pcc } from '../../shared/metrics.js';
-import { HEADER_VALUES } from '../../shared/payload-header.js';
-import { capacity, embedAudio, keepTilesWithAudio, revealAudio } from '../../shared/pipeline.js';
+import { HEADER_VALUES, loudnessEnvelope, writeHeaderBits } from '../../shared/payload-header.js';
+import { normaliseClip } from '../../shared/audio-normalise.js';
+import {
+  capacity,
+  embedAudio,
+  embedSamples,
+  keepTilesWithAudio,
+  MAX_SPREAD,
+  payloadSlots,
+  revealAudio,
+  SPREAD_BUDGET,
+  SPREAD_STEP_HZ,
+  spreadRate,
+} from '../../shared/pipeline.js';
 import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
 import { initBackend } from '../../training/backend/select.js';
 import { loadModelFromDir } from '../../training/node-model.js';
@@ -59,6 +71,28 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('spreadRate', () => {
+  it('spreads up to the budget, in whole steps, never past MAX_SPREAD or the capacity, and not at all past the budget', () => {
+    const cap = 1_179_648; // 768×512
+    let previous = Infinity;
+    for (const samples of [100, 5_000, 40_000, 80_000, 120_000, 188_000, 189_000, 400_000, cap]) {
+      const rate = spreadRate(samples, cap);
+      expect(rate % SPREAD_STEP_HZ).toBe(0);
+      expect(rate).toBeGreaterThanOrEqual(SAMPLE_RATE);
+      expect(rate).toBeLessThanOrEqual(MAX_SPREAD * SAMPLE_RATE);
+      expect(rate).toBeLessThanOrEqual(previous);
+      expect(payloadSlots(samples, rate)).toBeLessThanOrEqual(Math.max(cap, payloadSlots(samples, SAMPLE_RATE)));
+      if (rate > SAMPLE_RATE) expect(payloadSlots(samples, rate)).toBeLessThanOrEqual(SPREAD_BUDGET * cap + 48);
+      previous = rate;
+    }
+    expect(spreadRate(5_000, cap)).toBe(MAX_SPREAD * SAMPLE_RATE);
+    expect(spreadRate(80_000, cap)).toBe(18_000); // 10 s in 768×512: 0.16 · 1,179,648 / 80,000 = 2.36× → 18 kHz
+    expect(spreadRate(189_000, cap)).toBe(SAMPLE_RATE); // past the budget: not spread
+    // A clip that fills the image exactly is never pushed over capacity.
+    expect(spreadRate(18_432, 18_432)).toBe(SAMPLE_RATE);
+  });
+});
+
 describe('embedAudio → revealAudio (transparent weights)', () => {
   it('gives back the clip with its duration, from a PNG of the cover size', async () => {
     const clip = wav(0.5);
@@ -95,7 +129,10 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
 
     const silent = await revealAudio(model, (await embedAudio(model, cover, encodeWav16(new Float32Array(2400), SAMPLE_RATE))).png);
     expect(silent.samples.length).toBe(2400);
-    expect(silent.samples.every((v) => Math.abs(v) < 0.01)).toBe(true);
+    // Quiet, not exact zeros: 8-bit rounding noise, filtered when the clip is spread (peaks up to ~0.017 here).
+    const rms = Math.sqrt(silent.samples.reduce((a, v) => a + v * v, 0) / silent.samples.length);
+    expect(rms).toBeLessThan(0.01);
+    expect(silent.samples.every((v) => Math.abs(v) < 0.03)).toBe(true);
   });
 
   it('resamples other rates to 8 kHz (16 kHz in, 8 kHz out, same duration)', async () => {
@@ -121,6 +158,37 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
       expect(wrong.samples.length).toBe(clip.samples.length);
       expect(Math.abs(pcc(clip.samples, wrong.samples)), `key ${String(key)}`).toBeLessThan(0.1);
     }
+  });
+
+  it('spreads a short clip in a large photo and gives it back, keyed and not; a wrong or missing key gives noise', async () => {
+    const big = encodePng({ width: 256, height: 128, data: pattern(256, 128) }); // 32 tiles, 98,304 samples
+    const clip = wav(0.5, SAMPLE_RATE, 7);
+    const plain = await embedAudio(model, big, clip.bytes);
+    expect(plain.spreadRate).toBe(3 * SAMPLE_RATE);
+    expect(pcc(clip.samples, (await revealAudio(model, plain.png)).samples)).toBeGreaterThan(0.99);
+    const keyed = await embedAudio(model, big, clip.bytes, { key: 'k1' });
+    const right = await revealAudio(model, keyed.png, { key: 'k1' });
+    expect(right.samples.length).toBe(clip.samples.length);
+    expect(pcc(clip.samples, right.samples)).toBeGreaterThan(0.99);
+    for (const key of ['k2', undefined]) {
+      const wrong = await revealAudio(model, keyed.png, key === undefined ? {} : { key });
+      expect(Math.abs(pcc(clip.samples, wrong.samples)), `key ${String(key)}`).toBeLessThan(0.1);
+    }
+  });
+
+  it('still reveals containers with averaged copies (written before spreading replaced them)', async () => {
+    const clip = wav(0.9, SAMPLE_RATE, 8);
+    const { samples: normalised, gain } = normaliseClip(clip.samples);
+    const slots = payloadSlots(normalised.length, SAMPLE_RATE);
+    const twice = new Float32Array(2 * slots);
+    twice.set(normalised);
+    twice.set(normalised, slots);
+    const photo = decodeImage(cover);
+    const rgb = await embedSamples(model, photo, twice);
+    writeHeaderBits(rgb, { width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) });
+    const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: rgb }));
+    expect(revealed.samples.length).toBe(clip.samples.length);
+    expect(pcc(clip.samples, revealed.samples)).toBeGreaterThan(0.99);
   });
 
   it('refuses a clip longer than the image holds with too_long, giving the capacity in seconds', async () => {
@@ -216,9 +284,10 @@ describe('keepTilesWithAudio', () => {
       const w = 200; // 6 tiles across + 8 spare columns, 4 tile rows + 12 spare rows
       const h = 140;
       const photo = pattern(w, h);
-      const { png } = await embedAudio(shipped, encodePng({ width: w, height: h, data: photo }), wav(1.5).bytes);
+      const { png, spreadRate } = await embedAudio(shipped, encodePng({ width: w, height: h, data: photo }), wav(0.5).bytes);
       const out = decodeImage(png).data;
-      const tiles = Math.ceil(Math.ceil((1.5 * SAMPLE_RATE) / 48) * 48 / SAMPLES_PER_TILE) * 3; // three copies
+      expect(spreadRate).toBeGreaterThan(SAMPLE_RATE); // a short clip: spread over more tiles than it needs unspread
+      const tiles = Math.ceil(payloadSlots(0.5 * SAMPLE_RATE, spreadRate) / SAMPLES_PER_TILE);
       expect(tiles).toBeLessThan(6 * 4);
       let changedInside = 0;
       for (let y = 0; y < h; y++)

@@ -1,5 +1,5 @@
 // The shipped weights on a real photo and real recorded speech they never saw, through the real pipeline (PNG
-// round trip), with the clip filling 90 % of capacity: they must stay above a quality floor.
+// round trip), with the clip filling 90 % of capacity and a tenth of it (spread): they must stay above a quality floor.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,6 +20,12 @@ const SPEAKERS = ['jackson', 'nicolas', 'theo', 'yweweler', 'george', 'lucas'];
  * PCC 0.942, SI-SNR 8.9 dB. Untrained or broken weights land far below (PCC near 0).
  */
 const FLOOR = { psnr: 36, pcc: 0.9, siSnr: 6.5 };
+/**
+ * At a tenth of capacity (the product's regime: 2.5 s in the 256×256 crop) the clip is spread ×1.5 to 12 kHz; the
+ * shipped weights measure 45.5 dB, PCC 0.980, SI-SNR 13.9 dB here. Unspread, the same clip measures 47.0 dB, PCC
+ * 0.968, 11.7 dB, so the PCC and SI-SNR floors fail if spreading stops helping.
+ */
+const PRODUCT_FLOOR = { psnr: 44, pcc: 0.975, siSnr: 12.8 };
 
 let model: LoadedModel;
 beforeAll(async () => {
@@ -37,10 +43,13 @@ function speechFilling(samples: number): Float32Array {
 }
 
 describe('shipped weights on held-out real data', () => {
-  it(`hides 90 % of capacity in a Kodak crop above the floor (${FLOOR.psnr} dB, PCC ${FLOOR.pcc})`, async () => {
+  it.each([
+    { density: 0.9, floor: FLOOR, spread: false },
+    { density: 0.1, floor: PRODUCT_FLOOR, spread: true },
+  ])('hides $density of capacity in a Kodak crop above the floor $floor', async ({ density, floor, spread }) => {
     const imageBytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'kodim23-crop256.png')));
     const cover = decodeImage(imageBytes);
-    const clip = speechFilling(Math.floor((capacity(cover.width, cover.height).samples * 0.9) / 48) * 48);
+    const clip = speechFilling(Math.floor((capacity(cover.width, cover.height).samples * density) / 48) * 48);
     const before = tf.memory().numTensors;
     const embedded = await embedAudio(model, imageBytes, encodeWav16(clip, SAMPLE_RATE));
     const revealed = await revealAudio(model, embedded.png);
@@ -52,10 +61,11 @@ describe('shipped weights on held-out real data', () => {
       pcc: pcc(original, revealed.samples),
       siSnr: siSnr(original, revealed.samples),
     };
-    console.log('quality floor figures', JSON.stringify(figures));
+    console.log('quality floor figures', density, embedded.spreadRate, JSON.stringify(figures));
     expect(revealed.samples.length).toBe(clip.length);
-    expect(figures.psnr).toBeGreaterThan(FLOOR.psnr);
-    expect(figures.pcc).toBeGreaterThan(FLOOR.pcc);
-    expect(figures.siSnr).toBeGreaterThan(FLOOR.siSnr);
+    expect(figures.psnr).toBeGreaterThan(floor.psnr);
+    expect(figures.pcc).toBeGreaterThan(floor.pcc);
+    expect(figures.siSnr).toBeGreaterThan(floor.siSnr);
+    expect(embedded.spreadRate > SAMPLE_RATE).toBe(spread);
   });
 });

@@ -3,8 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { StegError } from '../../shared/errors.js';
-import { SCRAMBLE_FRAME } from '../../shared/key-scramble.js';
-import { capacity, copiesFor } from '../../shared/pipeline.js';
+import { capacity, payloadSlots, spreadRate } from '../../shared/pipeline.js';
 import { disposeModel } from '../../shared/weights-format.js';
 import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, type PairResult } from '../evaluate.js';
@@ -96,7 +95,7 @@ function row(
 /** The rows as a markdown table, one line per method and density. */
 export function rdTable(rows: RdRow[], label: string): string {
   const name = (r: RdRow) => {
-    if (r.method === 'stegavox') return 'stegavox';
+    if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `stegavox (spread ×${r.valuesPerSample.toFixed(2)})` : 'stegavox';
     if (r.method === 'lsb') return `LSB k = ${r.bits}`;
     const how = `${Math.round(r.codeBits ?? 0)}-bit codes over ${Math.round(r.valuesPerSample)} values`;
     return `LSB k = ${r.bits} ${r.method === 'lsb-spread' ? 'spread' : 'thin'} (${how})`;
@@ -151,9 +150,8 @@ export async function rdCommand(argv: string[]): Promise<void> {
       const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value);
       offsets[di]! += clip.length;
       const values = cover.data.length;
-      const slots = Math.ceil(clip.length / SCRAMBLE_FRAME) * SCRAMBLE_FRAME;
-      const copies = copiesFor(slots, capacity(cover.width, cover.height).samples);
-      add(`stegavox|${di}`, { pair: result, seconds: result.seconds, carrying: (copies * slots) / values, valuesPerSample: 1, codeBits: null, refused: result.refused });
+      const slots = payloadSlots(clip.length, spreadRate(clip.length, capacity(cover.width, cover.height).samples));
+      add(`stegavox|${di}`, { pair: result, seconds: result.seconds, carrying: slots / values, valuesPerSample: slots / clip.length, codeBits: null, refused: result.refused });
       const lsb: LsbResult[] = [];
       const modes: LsbMode[] = spareRoom(d.value) ? ['plain', 'spread', 'thin'] : ['plain'];
       for (const mode of modes) {
