@@ -48,6 +48,11 @@ describe('embed → reveal', () => {
     // 5×3 tiles × 3072 samples / 8000 Hz.
     expect(embedded.headers.get('x-stego-capacity-seconds')).toBe(String((15 * 3072) / 8000));
     expect(embedded.headers.get('x-stego-model')).toBe(TRANSPARENT_VERSION);
+    expect(embedded.headers.get('x-stego-spread-rate')).toBe('8000'); // 3 s fills 52 % of capacity: not spread
+    // 0.5 s may fill 16 % of capacity: 0.16 × 46,080 / 4,000 = 1.84× → spread to 14 kHz.
+    const short = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5) }), { WEIGHTS_PREFIX: prefix });
+    await expectStatus(short, 200);
+    expect(short.headers.get('x-stego-spread-rate')).toBe('14000');
     const containerBytes = new Uint8Array(await embedded.arrayBuffer());
     const container = decodeImage(containerBytes);
     expect([container.width, container.height]).toEqual([160, 96]);

@@ -22,6 +22,7 @@ export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response>
         'cache-control': 'no-store',
         'x-stego-seconds': seconds(result.seconds),
         'x-stego-capacity-seconds': seconds(result.capacitySeconds),
+        'x-stego-spread-rate': String(result.spreadRate),
         'x-stego-model': model.version,
       },
     });
