@@ -5,7 +5,7 @@ import { Session } from 'node:inspector/promises';
 export const STEPS = [
   'decode image',
   'decode audio',
-  'resample to 8 kHz',
+  'resample (input to 8 kHz, spreading)',
   'normalise / denormalise clip',
   'header + fingerprint',
   'layout (pixels/audio ↔ blocks)',
@@ -25,7 +25,8 @@ const BY_NAME: Record<string, Step> = {
   decodeJpegRgb: 'decode image',
   sniffWav: 'decode audio',
   decodeWav: 'decode audio',
-  resample: 'resample to 8 kHz',
+  resample: 'resample (input to 8 kHz, spreading)',
+  resampleFast: 'resample (input to 8 kHz, spreading)',
   normaliseClip: 'normalise / denormalise clip',
   denormaliseClip: 'normalise / denormalise clip',
   writeHeaderBits: 'header + fingerprint',
@@ -46,6 +47,9 @@ interface ProfileNode {
   children?: number[];
 }
 
+/** Steps that run tfjs themselves: everything beneath them is theirs, not the nets'. */
+const OWNERS: Record<string, Step> = { resampleFast: 'resample (input to 8 kHz, spreading)' };
+
 function frameStep(frame: ProfileNode['callFrame']): Step | null {
   const named = BY_NAME[frame.functionName];
   if (named) return named;
@@ -60,7 +64,8 @@ function frameStep(frame: ProfileNode['callFrame']): Step | null {
 /**
  * Runs `fn` `reps` times under the V8 sampling profiler and returns each step's share of the sampled time (0..1).
  * A sample goes to the first pipeline step found walking its stack from the leaf up, so time inside fflate counts
- * for the codec that called it; idle samples (awaiting) are left out.
+ * for the codec that called it, except under a step that runs tfjs itself (resampleFast), which owns everything
+ * beneath it; idle samples (awaiting) are left out.
  */
 export async function profileShares(fn: () => Promise<unknown>, reps: number): Promise<Record<Step, number>> {
   const session = new Session();
@@ -77,13 +82,21 @@ export async function profileShares(fn: () => Promise<unknown>, reps: number): P
       byId.set(node.id, node);
       for (const child of node.children ?? []) parent.set(child, node);
     }
+    const ownerOf = new Map<number, Step | null>();
+    const owner = (id: number): Step | null => {
+      if (ownerOf.has(id)) return ownerOf.get(id)!;
+      const up = parent.get(id);
+      const step = OWNERS[byId.get(id)!.callFrame.functionName] ?? (up ? owner(up.id) : null);
+      ownerOf.set(id, step);
+      return step;
+    };
     const stepOf = new Map<number, Step | null>();
     const resolve = (id: number): Step | null => {
       if (stepOf.has(id)) return stepOf.get(id)!;
       const node = byId.get(id)!;
       if (node.callFrame.functionName === '(idle)') return null;
       const up = parent.get(id);
-      const step = frameStep(node.callFrame) ?? (up ? resolve(up.id) : 'other');
+      const step = owner(id) ?? frameStep(node.callFrame) ?? (up ? resolve(up.id) : 'other');
       stepOf.set(id, step);
       return step;
     };

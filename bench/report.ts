@@ -6,6 +6,9 @@ import type { OnnxComparison } from './onnx/bench.js';
 import { STEPS } from './profile.js';
 import type { BundleSize } from './server.js';
 
+/** Rows of the step tables that are not pipeline steps: collector time, and samples under no step at all. */
+const NOT_A_STEP = new Set(['GC', 'other']);
+
 /** Everything one bench run measured; sections that were skipped or failed are absent (failures in `errors`). */
 export interface BenchResult {
   meta: {
@@ -268,8 +271,13 @@ function targetsSection(r: BenchResult): string {
     for (const s of r.stages)
       for (const which of ['embed', 'reveal'] as const)
         for (const st of s[which].stages)
-          if (!st.name.startsWith('nets') && st.share > worst.share) worst = { share: st.share, what: `${st.name} (${which}, ${s.label})` };
-    rows.push(['largest pre/post-processing step', `${f0(100 * worst.share)} %: ${worst.what}`, '≤ 20 % of a request', worst.share <= 0.2 ? 'met' : 'not met']);
+          if (!NOT_A_STEP.has(st.name) && !st.name.startsWith('nets') && st.share > worst.share) worst = { share: st.share, what: `${st.name} (${which}, ${s.label})` };
+    rows.push([
+      'largest pre/post-processing step (GC and unattributed "other" time are not steps)',
+      `${f0(100 * worst.share)} %: ${worst.what}`,
+      '≤ 20 % of a request',
+      worst.share <= 0.2 ? 'met' : 'not met',
+    ]);
   }
   return ['### Issue 5 targets against these figures', '', table(['target', 'measured', 'target', ''], rows)].join('\n');
 }

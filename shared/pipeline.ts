@@ -1,7 +1,6 @@
 /** Embed and reveal end to end (bytes in, bytes out) on the active tfjs backend: used by the CLI and the worker alike. */
 import { denormaliseClip, normaliseClip } from './audio-normalise.js';
 import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
-import { resample } from './codecs/resample.js';
 import { decodeWav, encodeWav16, sniffWav } from './codecs/wav.js';
 import { StegError } from './errors.js';
 import { scramble, SCRAMBLE_FRAME, unscramble } from './key-scramble.js';
@@ -19,6 +18,7 @@ import {
   tileGrid,
 } from './layout.js';
 import { runInBands } from './banded.js';
+import { resampleFast } from './resample-fast.js';
 import { embed, receptiveReach, reveal } from './model.js';
 import {
   envelopeDistanceDb,
@@ -102,14 +102,14 @@ export function payloadSlots(sampleCount: number, rate: number): number {
 /** The normalised 8 kHz clip spread to `rate` (see {@link spreadRate}), zero-padded to {@link payloadSlots}. */
 export function spreadClip(normalised: Float32Array, rate: number): Float32Array {
   const out = new Float32Array(payloadSlots(normalised.length, rate));
-  out.set(resample(normalised, SAMPLE_RATE, rate));
+  out.set(resampleFast(normalised, SAMPLE_RATE, rate));
   return out;
 }
 
 /** Inverse of {@link spreadClip}: the spread samples back at 8 kHz, exactly `sampleCount` of them. */
 export function despreadClip(spread: Float32Array, rate: number, sampleCount: number): Float32Array {
   const out = new Float32Array(sampleCount);
-  out.set(resample(spread.subarray(0, spreadLength(sampleCount, rate)), rate, SAMPLE_RATE).subarray(0, sampleCount));
+  out.set(resampleFast(spread.subarray(0, spreadLength(sampleCount, rate)), rate, SAMPLE_RATE).subarray(0, sampleCount));
   return out;
 }
 
@@ -162,7 +162,7 @@ export function decodeAudioInput(audioBytes: Uint8Array, limits: Limits, capacit
     throw new StegError('too_large', `audio is ${seconds.toFixed(2)} s; the limit is ${limits.maxAudioSeconds} s`);
   if (capacitySamples !== undefined) assertFits(Math.round(seconds * SAMPLE_RATE), capacitySamples);
   const { sampleRate, samples } = decodeWav(audioBytes, { maxFrames: Math.ceil(limits.maxAudioSeconds * info.sampleRate) });
-  return sampleRate === SAMPLE_RATE ? samples : resample(samples, sampleRate, SAMPLE_RATE);
+  return sampleRate === SAMPLE_RATE ? samples : resampleFast(samples, sampleRate, SAMPLE_RATE);
 }
 
 function assertFits(sampleCount: number, capacitySamples: number): void {

@@ -59,23 +59,29 @@ function buildTable(rows: number, lastRow: number, half: number, fc: number, bet
   return table;
 }
 
-/**
- * Resamples `samples` from `fromRate` to `toRate` (positive integers). Output sample j sits at input time
- * j·from/to and the output has round(n·to/from) samples; the input is taken as zero outside its ends.
- * The low-pass cutoff follows the lower of the two rates: flat to {@link PASSBAND} of its Nyquist frequency and
- * at least {@link ATTENUATION_DB} dB down from {@link STOPBAND} of it, so downsampling does not alias.
- * Equal rates return a copy. Rates that are not positive integers → `bad_audio`.
- */
-export function resample(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
+/** Refuses rates that are not positive integers (`bad_audio`). */
+export function checkRates(fromRate: number, toRate: number): void {
   for (const r of [fromRate, toRate]) {
     if (!Number.isInteger(r) || r < 1 || r > 2 ** 31) throw new StegError('bad_audio', `Cannot resample at ${r} Hz.`);
   }
-  if (fromRate === toRate) return samples.slice();
-  const n = samples.length;
-  const outLen = Math.round((n * toRate) / fromRate);
-  const out = new Float32Array(outLen);
-  if (n === 0 || outLen === 0) return out;
+}
 
+/** The polyphase filter {@link resample} uses between two different rates. */
+export interface PolyphaseFilter {
+  /** The rate ratio in lowest terms: `up` output samples per `down` input samples. */
+  up: number;
+  down: number;
+  /** Taps per phase (= 2·half); tap i of an output at input time k0 + phase/up weights input sample k0 + i − half + 1. */
+  taps: number;
+  half: number;
+  /** True when every phase is tabulated (up ≤ 1024); otherwise `table` holds 1025 rows to interpolate between. */
+  exact: boolean;
+  /** Row-major [rows, taps], each row summing to 1. */
+  table: Float32Array;
+}
+
+/** Designs the Kaiser-windowed sinc filter for `fromRate` → `toRate` (see {@link resample} for its band edges). */
+export function polyphaseFilter(fromRate: number, toRate: number): PolyphaseFilter {
   const g = gcd(fromRate, toRate);
   const up = toRate / g;
   const down = fromRate / g;
@@ -87,10 +93,26 @@ export function resample(samples: Float32Array, fromRate: number, toRate: number
   const length = (ATTENUATION_DB - 7.95) / (2.285 * 2 * Math.PI * transition) + 1;
   const half = Math.ceil(length / 2);
   const taps = 2 * half;
-
   const exact = up <= MAX_PHASES;
-  const rows = exact ? up : MAX_PHASES;
-  const table = buildTable(rows, exact ? up - 1 : MAX_PHASES, half, fc, beta);
+  const table = buildTable(exact ? up : MAX_PHASES, exact ? up - 1 : MAX_PHASES, half, fc, beta);
+  return { up, down, taps, half, exact, table };
+}
+
+/**
+ * Resamples `samples` from `fromRate` to `toRate` (positive integers). Output sample j sits at input time
+ * j·from/to and the output has round(n·to/from) samples; the input is taken as zero outside its ends.
+ * The low-pass cutoff follows the lower of the two rates: flat to {@link PASSBAND} of its Nyquist frequency and
+ * at least {@link ATTENUATION_DB} dB down from {@link STOPBAND} of it, so downsampling does not alias.
+ * Equal rates return a copy. Rates that are not positive integers → `bad_audio`.
+ */
+export function resample(samples: Float32Array, fromRate: number, toRate: number): Float32Array {
+  checkRates(fromRate, toRate);
+  if (fromRate === toRate) return samples.slice();
+  const n = samples.length;
+  const outLen = Math.round((n * toRate) / fromRate);
+  const out = new Float32Array(outLen);
+  if (n === 0 || outLen === 0) return out;
+  const { up, down, half, taps, exact, table } = polyphaseFilter(fromRate, toRate);
 
   // Zero padding on both sides removes every bounds check from the inner loop.
   const padded = new Float32Array(n + 2 * taps);
