@@ -219,11 +219,12 @@ export function embed(
   cover: tf.Tensor4D,
   audio: tf.Tensor4D,
   quantize: QuantizeMode = 'round',
+  noiseSeed?: number,
 ): tf.Tensor4D {
   const prepared = prepare(w, config, audio);
   const container = hide(w, config, cover, prepared);
   prepared.dispose();
-  const out = simulateQuantize(container, quantize);
+  const out = simulateQuantize(container, quantize, noiseSeed);
   if (out !== container) container.dispose();
   return out;
 }

@@ -18,12 +18,15 @@ export const quantize8bit: <T extends tf.Tensor>(x: T) => T = tf.customGrad((...
   return { value, gradFunc: (dy: tf.Tensor) => dy };
 }) as never;
 
-/** Training stand-in for {@link quantize8bit}: adds U(−0.5, 0.5)/255 noise (gradient 1). */
-export function noise8bit<T extends tf.Tensor>(x: T): T {
-  return tf.add(x, tf.randomUniform(x.shape, -0.5 / 255, 0.5 / 255)) as T;
+/**
+ * Training stand-in for {@link quantize8bit}: adds U(−0.5, 0.5)/255 noise (gradient 1). With a `seed` the noise is
+ * reproducible, so two training runs with the same options take the same steps.
+ */
+export function noise8bit<T extends tf.Tensor>(x: T, seed?: number): T {
+  return tf.add(x, tf.randomUniform(x.shape, -0.5 / 255, 0.5 / 255, 'float32', seed)) as T;
 }
 
-/** Applies the chosen {@link QuantizeMode}. */
-export function simulateQuantize<T extends tf.Tensor>(x: T, mode: QuantizeMode): T {
-  return mode === 'round' ? quantize8bit(x) : mode === 'noise' ? noise8bit(x) : x;
+/** Applies the chosen {@link QuantizeMode}; `noiseSeed` seeds the `noise` mode. */
+export function simulateQuantize<T extends tf.Tensor>(x: T, mode: QuantizeMode, noiseSeed?: number): T {
+  return mode === 'round' ? quantize8bit(x) : mode === 'noise' ? noise8bit(x, noiseSeed) : x;
 }

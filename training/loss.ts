@@ -14,8 +14,16 @@ export interface LossParts {
  * Forward pass of Prepare → Hiding → 8-bit rounding → Reveal on a batch of block tensors.
  * cover: [N, h, w, 48] in [0, 1]; audio: [N, h, w, 48] in [-1, 1]. MSEs are on those scales.
  */
-export function lossParts(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, audio: tf.Tensor4D, beta: number, quantize: QuantizeMode = 'round'): LossParts {
-  const container = embed(w, config, cover, audio, quantize);
+export function lossParts(
+  w: WeightMap,
+  config: ModelConfig,
+  cover: tf.Tensor4D,
+  audio: tf.Tensor4D,
+  beta: number,
+  quantize: QuantizeMode = 'round',
+  noiseSeed?: number,
+): LossParts {
+  const container = embed(w, config, cover, audio, quantize, noiseSeed);
   const revealed = reveal(w, config, container);
   const coverMse = tf.mean(tf.squaredDifference(container, cover)) as tf.Scalar;
   const audioMse = tf.mean(tf.squaredDifference(revealed, audio)) as tf.Scalar;

@@ -148,7 +148,10 @@ export async function trainLoop(args: {
     tf.tidy(() => {
       optimizer.minimize(
         () => {
-          const p = lossParts(weights, config, tf.tensor4d(batch.cover, batch.shape), tf.tensor4d(batch.audio, batch.shape), beta, state.step < options.noiseFraction * options.steps ? 'noise' : 'round');
+          const quantize = state.step < options.noiseFraction * options.steps ? 'noise' : 'round';
+          // Rounding noise seeded by run seed and step: a rerun (or a resume) draws exactly the same noise.
+          const noiseSeed = (Math.imul(state.seed, 0x9e3779b1) + state.step) >>> 0;
+          const p = lossParts(weights, config, tf.tensor4d(batch.cover, batch.shape), tf.tensor4d(batch.audio, batch.shape), beta, quantize, noiseSeed);
           parts = { cover: tf.keep(p.coverMse), audio: tf.keep(p.audioMse) };
           return p.total;
         },
