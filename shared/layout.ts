@@ -57,7 +57,8 @@ export function audioToBlocks(samples: Float32Array, width: number, height: numb
   const padded = paddedSize(width, height);
   const out = new Float32Array((padded.width / BLOCK) * (padded.height / BLOCK) * BLOCK_CHANNELS);
   const n = Math.min(samples.length, rawCapacitySamples(width, height));
-  for (let s = 0; s < n; s++) out[blockIndexOfSample(s, padded.width, cols)] = samples[s]!;
+  // A block's channels are consecutive samples: copy them a block at a time.
+  for (let s = 0; s < n; s += SAMPLES_PER_BLOCK) out.set(samples.subarray(s, Math.min(n, s + SAMPLES_PER_BLOCK)), blockIndexOfSample(s, padded.width, cols));
   return out;
 }
 
@@ -67,7 +68,10 @@ export function blocksToAudio(blocks: Float32Array, width: number, height: numbe
   const padded = paddedSize(width, height);
   const n = Math.min(count, rawCapacitySamples(width, height));
   const out = new Float32Array(n);
-  for (let s = 0; s < n; s++) out[s] = blocks[blockIndexOfSample(s, padded.width, cols)]!;
+  for (let s = 0; s < n; s += SAMPLES_PER_BLOCK) {
+    const at = blockIndexOfSample(s, padded.width, cols);
+    out.set(blocks.subarray(at, at + Math.min(SAMPLES_PER_BLOCK, n - s)), s);
+  }
   return out;
 }
 

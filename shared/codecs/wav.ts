@@ -108,6 +108,9 @@ function describe(
   return { sampleRate, channels, bitsPerSample: bits, encoding, frames, dataOffset, dataBytes };
 }
 
+/** Typed arrays use the platform's byte order; WAV is little endian (so is every platform Node and workerd run on). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
  * Decodes a WAV to mono float samples in [-1, 1]: channels are averaged; PCM is scaled by 2^(bits-1) (8-bit is
  * unsigned, centred on 128); float samples outside [-1, 1] are clipped. More than `limits.maxFrames` frames →
@@ -123,8 +126,17 @@ export function decodeWav(bytes: Uint8Array, limits?: { maxFrames?: number }): {
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, frames * channels * (bits / 8));
-  const read = sampleReader(view, bits, encoding);
   const out = new Float32Array(frames);
+  if (encoding === 'pcm' && bits === 16 && LITTLE_ENDIAN) {
+    // The common case through an Int16Array (8× faster than DataView reads here); 16-bit PCM is always finite and
+    // within [-1, 1]. An odd data offset cannot be viewed in place, so it is copied first.
+    const start = bytes.byteOffset + dataOffset;
+    const length = frames * channels;
+    const pcm = start % 2 === 0 ? new Int16Array(bytes.buffer, start, length) : new Int16Array(bytes.slice(dataOffset, dataOffset + 2 * length).buffer);
+    mixInt16(pcm, channels, out);
+    return { sampleRate: info.sampleRate, samples: out };
+  }
+  const read = sampleReader(view, bits, encoding);
   const scale = 1 / channels;
   let idx = 0;
   for (let f = 0; f < frames; f++) {
@@ -135,6 +147,21 @@ export function decodeWav(bytes: Uint8Array, limits?: { maxFrames?: number }): {
     out[f] = v > 1 ? 1 : v < -1 ? -1 : v;
   }
   return { sampleRate: info.sampleRate, samples: out };
+}
+
+/** Averages interleaved 16-bit PCM channels into `out`, scaled to [-1, 1]; a small function so V8 optimises it early. */
+function mixInt16(pcm: Int16Array, channels: number, out: Float32Array): void {
+  const scale = 1 / (32768 * channels);
+  const frames = out.length;
+  if (channels === 1) {
+    for (let f = 0; f < frames; f++) out[f] = pcm[f]! * scale;
+    return;
+  }
+  for (let f = 0, o = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += pcm[o++]!;
+    out[f] = sum * scale;
+  }
 }
 
 /** Reader for the i-th sample of an interleaved little-endian data chunk, as a float (PCM already scaled). */
