@@ -11,11 +11,14 @@ import {
   despreadClip,
   embedAudio,
   ENVELOPE_TOLERANCE_DB,
+  FEEDBACK_GAIN,
   regionHeight,
   revealAudio,
   spreadClip,
   spreadRate,
+  usesFeedback,
   type Limits,
+  type Quality,
 } from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
 
@@ -55,9 +58,9 @@ export interface Summary {
 const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600 };
 
 /** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
-async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key?: string) {
+async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality) {
   const wav = encodeWav16(clip, SAMPLE_RATE);
-  const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key });
+  const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key, quality });
   // Measure every pair, and count those the server would refuse as damaged (fingerprint drift over tolerance).
   const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, ignoreFingerprint: true });
   return {
@@ -69,28 +72,38 @@ async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float
 }
 
 /**
- * The float path: what embedAudio does (spreading, the same region, only tiles that carry samples count as changed),
- * without the 8-bit rounding, keying and header; Reveal reads the float container.
+ * The float path: what embedAudio does (spreading, the feedback pass, the same region, only tiles that carry samples
+ * count as changed), without the 8-bit rounding, keying and header; Reveal reads the float container.
  */
-async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array) {
+async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array, quality: Quality) {
   const { width, height } = cover;
-  const rate = spreadRate(clip.length, capacity(width, height).samples);
+  const cap = capacity(width, height).samples;
+  const rate = spreadRate(clip.length, cap);
   const payload = spreadClip(normaliseClip(clip).samples, rate);
   const rows = regionHeight(width, height, payload.length);
   const padded = paddedSize(width, rows);
   const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
   const carrying = carryingBlocks(width, shape[1], shape[2], payload.length);
-  const [sumT, revealedT] = tf.tidy(() => {
-    const c = tf.tensor4d(rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows), shape);
-    const container = hide(model.weights, model.config, c, prepare(model.weights, model.config, tf.tensor4d(audioToBlocks(payload, width, rows), shape)));
-    const mask = tf.tensor4d(carrying, [1, shape[1], shape[2], 1]);
-    // Outside the carrying tiles the pipeline keeps the cover, so the nets' changes there do not count.
-    return [tf.sum(tf.mul(tf.squaredDifference(container, c), mask)), reveal(model.weights, model.config, tf.add(tf.mul(container, mask), tf.mul(c, tf.sub(1, mask))) as tf.Tensor4D)];
-  });
-  const m = (await sumT!.data())[0]! / cover.data.length;
-  const spread = blocksToAudio((await revealedT!.data()) as Float32Array, width, rows, payload.length);
-  tf.dispose([sumT!, revealedT!]);
-  return { mse: m, revealed: despreadClip(spread, rate, clip.length) };
+  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
+  const once = async (fed: Float32Array) => {
+    const [sumT, revealedT] = tf.tidy(() => {
+      const c = tf.tensor4d(coverBlocks, shape);
+      const container = hide(model.weights, model.config, c, prepare(model.weights, model.config, tf.tensor4d(audioToBlocks(fed, width, rows), shape)));
+      const mask = tf.tensor4d(carrying, [1, shape[1], shape[2], 1]);
+      // Outside the carrying tiles the pipeline keeps the cover, so the nets' changes there do not count.
+      return [tf.sum(tf.mul(tf.squaredDifference(container, c), mask)), reveal(model.weights, model.config, tf.add(tf.mul(container, mask), tf.mul(c, tf.sub(1, mask))) as tf.Tensor4D)];
+    });
+    const m = (await sumT!.data())[0]! / cover.data.length;
+    const revealed = blocksToAudio((await revealedT!.data()) as Float32Array, width, rows, payload.length);
+    tf.dispose([sumT!, revealedT!]);
+    return { mse: m, revealed };
+  };
+  let result = await once(payload);
+  if (usesFeedback(clip.length, cap, quality)) {
+    const fed = payload.map((v, i) => v + FEEDBACK_GAIN * (v - result.revealed[i]!));
+    result = await once(fed);
+  }
+  return { mse: result.mse, revealed: despreadClip(result.revealed, rate, clip.length) };
 }
 
 /** 1 for each block position (of a `blockRows`×`blockCols` grid) inside a 32×32 tile that carries samples, else 0. */
@@ -125,14 +138,15 @@ export async function evaluatePair(
   audioStream: Float32Array,
   offset: number,
   density: number,
-  key?: string,
+  options: { key?: string; quality?: Quality } = {},
 ): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
   const cover = decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
   const cap = capacity(cover.width, cover.height);
   const length = Math.floor((cap.samples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);
-  const trip = await roundTrip(model, imageBytes, clip, key);
-  const f = await floatPath(model, cover, clip);
+  const quality = options.quality ?? 'standard';
+  const trip = await roundTrip(model, imageBytes, clip, options.key, quality);
+  const f = await floatPath(model, cover, clip, quality);
   const result: PairResult = {
     image: name,
     width: cover.width,

@@ -132,7 +132,7 @@ async function main() {
         assert.deepEqual(form, { action, method: 'post', enctype: 'multipart/form-data' });
       }
       const names = async (id) => page.$$eval(`${id} [name]`, (els) => els.map((e) => e.getAttribute('name')));
-      assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key']);
+      assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key', 'quality']);
       assert.deepEqual(await names('#reveal-form'), ['image', 'key']);
       // Every file and key input has a label the browser associates with it.
       const unlabelled = await page.$$eval('input', (els) => els.filter((e) => !e.labels?.length).map((e) => e.id || e.name));
@@ -159,8 +159,14 @@ async function main() {
     });
 
     const containerPath = join(dir, 'container.png');
-    await step('hide → container shown and downloaded as a PNG of the same size', async () => {
-      await page.click('#hide-submit');
+    await step('hide (clearer voice ticked) → container shown and downloaded as a PNG of the same size', async () => {
+      await page.check('#hide-quality');
+      // The box is a real form field (quality=high); 1 s fills too much of this photo for the feedback pass, so the
+      // server answers with the standard pass and says so.
+      assert.equal(await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('quality')), 'high');
+      const [embedResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/embed')), page.click('#hide-submit')]);
+      assert.equal(embedResponse.status(), 200);
+      assert.equal(embedResponse.headers()['x-stego-quality'], 'standard');
       await waitForResult(page, '#hide-result', '#hide-error');
       const summary = await page.locator('#hide-summary').textContent();
       assert.match(summary ?? '', /1\.00 s of voice hidden/);

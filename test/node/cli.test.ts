@@ -153,6 +153,8 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
   it('usage mistakes: missing --out, an unknown option, an unknown command, no command', async () => {
     expectCleanFailure(await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav')), 2, 'embed', /--out is required/);
     expectCleanFailure(await stegavox('capacity', '--image', p('cover.png'), '--colour', 'red'), 2, 'capacity', /colour/);
+    const quality = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('q.png'), '--quality', 'best');
+    expectCleanFailure(quality, 2, 'embed', /--quality must be one of standard, high/);
     const unknown = await stegavox('hide');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe('stegavox: unknown command "hide"');

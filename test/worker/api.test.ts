@@ -53,6 +53,17 @@ describe('embed → reveal', () => {
     const short = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5) }), { WEIGHTS_PREFIX: prefix });
     await expectStatus(short, 200);
     expect(short.headers.get('x-stego-spread-rate')).toBe('14000');
+    expect(short.headers.get('x-stego-quality')).toBe('standard');
+    // quality=high runs the feedback pass on a clip this short; the clip still comes back.
+    const high = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5), quality: 'high' }), { WEIGHTS_PREFIX: prefix });
+    await expectStatus(high, 200);
+    expect(high.headers.get('x-stego-quality')).toBe('high');
+    const highRevealed = await call(multipart('/api/reveal', { image: new Uint8Array(await high.arrayBuffer()) }), { WEIGHTS_PREFIX: prefix });
+    await expectStatus(highRevealed, 200);
+    expect(highRevealed.headers.get('x-stego-seconds')).toBe('0.5');
+    // A 3 s clip is past the spreading budget: high quality falls back to the single pass.
+    const long = await call(multipart('/api/embed', { image: cover, audio, quality: 'high' }), { WEIGHTS_PREFIX: prefix });
+    expect(long.headers.get('x-stego-quality')).toBe('standard');
     const containerBytes = new Uint8Array(await embedded.arrayBuffer());
     const container = decodeImage(containerBytes);
     expect([container.width, container.height]).toEqual([160, 96]);

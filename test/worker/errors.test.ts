@@ -88,6 +88,9 @@ describe('400 bad request', () => {
     await expectProblem(await call(multipart('/api/embed', { image: 'not a file', audio })), 400, 'bad_request');
     await expectProblem(await call(multipart('/api/embed', { image, audio, key: new Uint8Array([1, 2, 3]) })), 400, 'bad_request');
     await expectProblem(await call(multipart('/api/embed', { image: new Uint8Array(0), audio })), 400, 'bad_request');
+    expect(await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'ultra' })), 400, 'bad_request')).toMatch(/standard, high/);
+    await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'x'.repeat(100) })), 400, 'bad_request');
+    await expectProblem(await call(multipart('/api/embed', { image, audio, quality: new Uint8Array([1]) })), 400, 'bad_request');
   });
 
   it('a multipart body that does not parse', async () => {

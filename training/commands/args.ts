@@ -1,5 +1,6 @@
 /** Shared argument helpers for the CLI commands. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { QUALITIES, type Quality } from '../../shared/pipeline.js';
 
 /** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
 export class UsageError extends Error {
@@ -19,6 +20,14 @@ export function required(values: Record<string, unknown>, name: string): string 
 }
 
 /** A numeric option with a default; anything that is not a finite number is a usage error. */
+/** `--quality standard|high` (see QUALITIES in shared/pipeline.ts); absent → standard, anything else → usage error. */
+export function qualityOption(values: Record<string, unknown>): Quality {
+  const v = values.quality;
+  if (v === undefined) return 'standard';
+  if (typeof v === 'string' && (QUALITIES as readonly string[]).includes(v)) return v as Quality;
+  throw new UsageError(`--quality must be one of ${QUALITIES.join(', ')}, got "${String(v)}"`);
+}
+
 export function numberOption(values: Record<string, unknown>, name: string, fallback: number): number {
   const v = values[name];
   if (v === undefined) return fallback;

@@ -4,7 +4,7 @@ import { embedAudio, revealAudio } from '../../shared/pipeline.js';
 import { disposeModel } from '../../shared/weights-format.js';
 import { initBackend } from '../backend/select.js';
 import { loadModelFromDir } from '../node-model.js';
-import { parse, required } from './args.js';
+import { parse, qualityOption, required } from './args.js';
 
 /** `embed --image cover --audio clip.wav --out container.png [--key K] [--weights DIR]` */
 export async function embedCommand(argv: string[]): Promise<void> {
@@ -13,19 +13,22 @@ export async function embedCommand(argv: string[]): Promise<void> {
     audio: { type: 'string' },
     out: { type: 'string' },
     key: { type: 'string' },
+    quality: { type: 'string' },
     weights: { type: 'string' },
   });
+  const quality = qualityOption(v);
   const [imagePath, audioPath, outPath] = [required(v, 'image'), required(v, 'audio'), required(v, 'out')];
   const imageBytes = new Uint8Array(await readFile(imagePath));
   const audioBytes = new Uint8Array(await readFile(audioPath));
   await initBackend('wasm');
   const model = await loadModelFromDir(v.weights);
   try {
-    const result = await embedAudio(model, imageBytes, audioBytes, { key: v.key });
+    const result = await embedAudio(model, imageBytes, audioBytes, { key: v.key, quality });
     await writeFile(outPath, result.png);
     console.log(
       `${outPath}: ${result.width}×${result.height}, ${result.seconds.toFixed(2)} s of audio ` +
-        `(capacity ${result.capacitySeconds.toFixed(2)} s)${v.key ? ', keyed' : ''}, model ${model.version}`,
+        `(capacity ${result.capacitySeconds.toFixed(2)} s)${result.spreadRate > 8000 ? `, spread to ${result.spreadRate / 1000} kHz` : ''}` +
+        `${result.fedBack ? ', feedback pass' : ''}${v.key ? ', keyed' : ''}, model ${model.version}`,
     );
   } finally {
     disposeModel(model);

@@ -7,7 +7,7 @@ import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, markdownTable, summarise, type PairResult } from '../evaluate.js';
 import { coverContainerFigure, spectrogramFigure, waveformFigure } from '../figures.js';
 import { loadModelFromDir } from '../node-model.js';
-import { numberOption, parse } from './args.js';
+import { numberOption, parse, qualityOption } from './args.js';
 import { loadEvalInputs } from './eval-inputs.js';
 
 /** `eval [options]`: see the CLI usage text. */
@@ -22,12 +22,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
     out: { type: 'string', default: path.join('runs', 'eval') },
     figures: { type: 'boolean', default: false },
     key: { type: 'string' },
+    quality: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string' },
   });
   const density = numberOption(v, 'density', 0.9);
   const limit = numberOption(v, 'limit', Infinity);
   const seed = numberOption(v, 'seed', 5);
+  const quality = qualityOption(v);
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
   const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, audio: v.audio, seed, limit });
@@ -37,7 +39,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   let offset = 0;
   for (const [i, p] of paths.entries()) {
     const name = path.basename(p);
-    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, v.key);
+    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, { key: v.key, quality });
     offset += clip.length;
     results.push(result);
     console.log(
