@@ -388,7 +388,7 @@ export function coresReport(r: CoresResult): string {
     'Case 2: stock tfjs-wasm 4.22 runs single-threaded in Node (it reports no thread support when IS_NODE, tensorflow/tfjs#3830); ' +
       'this case loads its threaded SIMD build through a small shim (training/backend/wasm-threads.ts: pthread workers from a temp file ' +
       'instead of a blob: URL, and the pool cap of os.cpus()/2 lifted), the same one `stegavox train --threads N` uses. Only XNNPACK ops use the thread pool: ' +
-      'Conv2D, and therefore our Conv2DBackpropInput/Conv2DBackpropFilter kernels (training/backend/wasm-grad-kernels.ts: ' +
+      'Conv2D, and therefore our Conv2DBackpropInput/Conv2DBackpropFilter kernels (shared/wasm-grad-kernels.ts: ' +
       'each one XNNPACK Conv2D, or an XNNPACK BatchMatMul for 1×1 filters, between single-threaded Transpose/Reverse/Slice ' +
       'copies); element-wise ops, reductions and the Adam update stay on one thread.',
   );

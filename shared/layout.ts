@@ -62,6 +62,23 @@ export function audioToBlocks(samples: Float32Array, width: number, height: numb
   return out;
 }
 
+/**
+ * 1 for each block position of a `blockRows`×`blockCols` grid (an image `width` pixels wide) that lies in a 32×32 tile
+ * carrying some of `sampleCount` samples, else 0: the positions whose pixels a container may change.
+ */
+export function carryingBlockMask(width: number, blockRows: number, blockCols: number, sampleCount: number): Float32Array {
+  const { cols } = tileGrid(width, blockRows * BLOCK);
+  const tiles = Math.ceil(sampleCount / SAMPLES_PER_TILE);
+  const perTile = TILE / BLOCK;
+  const mask = new Float32Array(blockRows * blockCols);
+  for (let by = 0; by < blockRows; by++)
+    for (let bx = 0; bx < blockCols; bx++) {
+      const tx = Math.floor(bx / perTile);
+      if (tx < cols && Math.floor(by / perTile) * cols + tx < tiles) mask[by * blockCols + bx] = 1;
+    }
+  return mask;
+}
+
 /** Inverse of {@link audioToBlocks}: reads the first `count` samples back out of a block tensor. */
 export function blocksToAudio(blocks: Float32Array, width: number, height: number, count: number): Float32Array {
   const { cols } = tileGrid(width, height);

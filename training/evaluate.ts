@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { normaliseClip } from '../shared/audio-normalise.js';
 import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
-import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, paddedSize, rgbToBlocks, SAMPLE_RATE, SAMPLES_PER_TILE, TILE, tileGrid } from '../shared/layout.js';
+import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, carryingBlockMask, paddedSize, rgbToBlocks, SAMPLE_RATE } from '../shared/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
 import { hide, prepare, reveal } from '../shared/model.js';
 import {
@@ -83,7 +83,7 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
   const rows = regionHeight(width, height, payload.length);
   const padded = paddedSize(width, rows);
   const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
-  const carrying = carryingBlocks(width, shape[1], shape[2], payload.length);
+  const carrying = carryingBlockMask(width, shape[1], shape[2], payload.length);
   const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
   const once = async (fed: Float32Array) => {
     const [sumT, revealedT] = tf.tidy(() => {
@@ -104,20 +104,6 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
     result = await once(fed);
   }
   return { mse: result.mse, revealed: despreadClip(result.revealed, rate, clip.length) };
-}
-
-/** 1 for each block position (of a `blockRows`×`blockCols` grid) inside a 32×32 tile that carries samples, else 0. */
-function carryingBlocks(width: number, blockRows: number, blockCols: number, sampleCount: number): Float32Array {
-  const { cols } = tileGrid(width, blockRows * BLOCK);
-  const tiles = Math.ceil(sampleCount / SAMPLES_PER_TILE);
-  const perTile = TILE / BLOCK;
-  const mask = new Float32Array(blockRows * blockCols);
-  for (let by = 0; by < blockRows; by++)
-    for (let bx = 0; bx < blockCols; bx++) {
-      const tx = Math.floor(bx / perTile);
-      if (tx < cols && Math.floor(by / perTile) * cols + tx < tiles) mask[by * blockCols + bx] = 1;
-    }
-  return mask;
 }
 
 /** A clip of `length` samples cut from `stream` starting at `offset` (wrapping), quantised to 16 bit as a WAV would be. */

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, BackendUnavailableError } from '../../training/backend/select.js';
-import { registerWasmGradKernels, wasmGradKernelsRegistered } from '../../training/backend/wasm-grad-kernels.js';
+import { registerWasmGradKernels, wasmGradKernelsRegistered } from '../../shared/wasm-grad-kernels.js';
 import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../shared/model.js';
 import { mulberry32 } from '../../training/data/rng.js';
 

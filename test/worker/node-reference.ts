@@ -29,6 +29,7 @@ export interface ReferenceCase {
   weights: 'bundled' | 'transparent';
   modelVersion: string;
   key?: string;
+  quality?: 'high';
   image: string;
   audio: string;
   embed: Outcome;
@@ -43,6 +44,8 @@ export interface ReferenceCase {
 const INPUTS = [
   { name: 'plain 96×64, 8 kHz', width: 96, height: 64, seconds: 1.5, rate: 8000, seed: 11 },
   { name: 'keyed 128×96, 44.1 kHz', width: 128, height: 96, seconds: 1.2, rate: 44100, seed: 12, key: 'parity key ✓' },
+  // Short enough to be spread and get quality=high's feedback pass and rounding search (Reveal's gradient).
+  { name: 'high quality 256×128, 0.4 s', width: 256, height: 128, seconds: 0.4, rate: 8000, seed: 13, quality: 'high' as const },
 ];
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -75,13 +78,14 @@ async function main(): Promise<void> {
         const image = makePng(c.width, c.height, c.seed);
         const audio = makeWav(c.seconds, c.rate, c.seed);
         let container: Uint8Array | null = null;
-        const embed = await outcome(async () => (container = (await embedAudio(model, image, audio, { key: c.key })).png));
+        const embed = await outcome(async () => (container = (await embedAudio(model, image, audio, { key: c.key, quality: c.quality })).png));
         const reveal = container ? await outcome(async () => (await revealAudio(model, container!, { key: c.key })).wav) : undefined;
         out.push({
           name: `${c.name}, ${weights} weights`,
           weights,
           modelVersion: model.version,
           ...(c.key ? { key: c.key } : {}),
+          ...(c.quality ? { quality: c.quality } : {}),
           image: b64(image),
           audio: b64(audio),
           embed,

@@ -30,14 +30,15 @@ describe('worker = Node pipeline', () => {
   });
 
   it('has reference cases, including successful reveals', () => {
-    expect(cases.filter((c) => c.weights === 'transparent').length).toBe(2);
+    expect(cases.filter((c) => c.weights === 'transparent').length).toBe(3);
+    expect(cases.filter((c) => c.quality === 'high').length).toBe(2);
     expect(cases.filter((c) => c.reveal && 'ok' in c.reveal).length).toBeGreaterThanOrEqual(2);
   });
 
   for (const ref of cases) {
     it(`${ref.name}: same container PNG and same reveal outcome`, async () => {
       const overrides = { WEIGHTS_PREFIX: prefixes[ref.weights] };
-      const embedded = await call(multipart('/api/embed', { image: fromBase64(ref.image), audio: fromBase64(ref.audio), key: ref.key }), overrides);
+      const embedded = await call(multipart('/api/embed', { image: fromBase64(ref.image), audio: fromBase64(ref.audio), key: ref.key, quality: ref.quality }), overrides);
       if (embedded.status === 200) expect(embedded.headers.get('x-stego-model')).toBe(ref.modelVersion);
       const embed = await outcomeOf(embedded);
       expect(embed).toEqual(ref.embed);

@@ -1,6 +1,6 @@
 /** Picks and initialises the tfjs backend training runs on: wasm (default), cpu, or tensorflow (tfjs-node). */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerWasmGradKernels } from './wasm-grad-kernels.js';
+import { registerWasmGradKernels } from '../../shared/wasm-grad-kernels.js';
 import { checkWasmThreads, enableNodeWasmThreads } from './wasm-threads.js';
 
 /** Backends training can run on. */
