@@ -1,5 +1,4 @@
 /** Embed and reveal end to end (bytes in, bytes out) on the active tfjs backend: used by the CLI and the worker alike. */
-import * as tf from '@tensorflow/tfjs-core';
 import { denormaliseClip, normaliseClip } from './audio-normalise.js';
 import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
 import { decodeWav, encodeWav16, sniffWav } from './codecs/wav.js';
@@ -21,7 +20,7 @@ import {
   tileGrid,
 } from './layout.js';
 import { runInBands } from './banded.js';
-import { searchRounding } from './round-search.js';
+import { ROUND_SEARCH_MAX_POSITIONS, searchRounding } from './round-search.js';
 import { resampleFast } from './resample-fast.js';
 import { embed, receptiveReach, reveal } from './model.js';
 import {
@@ -281,45 +280,37 @@ export function usesFeedback(sampleCount: number, capacitySamples: number, quali
 /**
  * Embeds `payload`, reveals what was embedded (the container as saved, 8-bit rounded), and embeds again with
  * {@link FEEDBACK_GAIN} of the reveal error added to the payload, so part of what the nets get wrong for this
- * cover and this clip is pre-compensated; the second container is rounded by the rounding search. Reveal is
- * unchanged: it reads this container as any other.
+ * cover and this clip is pre-compensated; the second container is rounded by the rounding search when the region is
+ * small enough ({@link ROUND_SEARCH_MAX_POSITIONS}). Reveal is unchanged: it reads this container as any other.
  */
 export async function embedFedBack(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
   const first = await embedSamples(model, cover, payload);
   const revealed = await revealSamples(model, { width: cover.width, height: cover.height, data: first }, payload.length);
   const adjusted = new Float32Array(payload.length);
   for (let i = 0; i < payload.length; i++) adjusted[i] = payload[i]! + FEEDBACK_GAIN * (payload[i]! - revealed[i]!);
-  return embedSearched(model, cover, adjusted, payload);
+  const rows = regionHeight(cover.width, cover.height, payload.length);
+  const positions = (paddedSize(cover.width, rows).width / BLOCK) * (rows / BLOCK);
+  return positions <= ROUND_SEARCH_MAX_POSITIONS ? embedSearched(model, cover, adjusted, payload) : embedSamples(model, cover, adjusted);
 }
 
 /**
  * Like {@link embedSamples} for `fed` (the payload with feedback), but the float container is rounded to 8 bits by
- * {@link searchRounding} towards what Reveal reads as `payload`. One pass over the region, without bands: it runs only
- * for clips within the spreading budget, a sixth of the photo at most.
+ * {@link searchRounding} towards what Reveal reads as `payload`. Bands keep memory bounded for any region.
  */
 async function embedSearched(model: LoadedModel, cover: RgbImage, fed: Float32Array, payload: Float32Array): Promise<Uint8Array> {
   const { width, height } = cover;
   const rows = regionHeight(width, height, payload.length);
   const padded = paddedSize(width, rows);
-  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
-  const mask = tf.tensor4d(carryingBlockMask(width, shape[1], shape[2], payload.length), [1, shape[1], shape[2], 1]);
-  const coverT = tf.tensor4d(rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows), shape);
-  const fedT = tf.tensor4d(audioToBlocks(fed, width, rows), shape);
-  const targetT = tf.tensor4d(audioToBlocks(payload, width, rows), shape);
-  let rounded: tf.Tensor4D | undefined;
-  try {
-    // Outside the carrying tiles the container is the cover, as keepTilesWithAudio makes it.
-    const container = tf.tidy(() => tf.add(tf.mul(embed(model.weights, model.config, coverT, fedT, 'none'), mask), tf.mul(coverT, tf.sub(1, mask))) as tf.Tensor4D);
-    try {
-      rounded = searchRounding(model, container, mask, targetT);
-    } finally {
-      container.dispose();
-    }
-    return keepTilesWithAudio(cover, blocksToRgb((await rounded.data()) as Float32Array, width, rows), payload.length);
-  } finally {
-    tf.dispose([mask, coverT, fedT, targetT]);
-    rounded?.dispose();
-  }
+  const [blockRows, blockCols] = [padded.height / BLOCK, padded.width / BLOCK];
+  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
+  const container = await runInBands([coverBlocks, audioToBlocks(fed, width, rows)], blockRows, blockCols, receptiveReach(model.config, 'embed'), ([c, a]) =>
+    embed(model.weights, model.config, c!, a!, 'none'),
+  );
+  // Outside the carrying tiles the container is the cover, as keepTilesWithAudio makes it.
+  const mask = carryingBlockMask(width, blockRows, blockCols, payload.length);
+  for (let i = 0; i < container.length; i++) if (mask[Math.floor(i / BLOCK_CHANNELS)] !== 1) container[i] = coverBlocks[i]!;
+  const levels = await searchRounding(model, container, mask, audioToBlocks(payload, width, rows), blockRows, blockCols);
+  return keepTilesWithAudio(cover, blocksToRgb(levels, width, rows), payload.length);
 }
 
 /**

@@ -1,6 +1,9 @@
 /** Rounding search for `quality=high`: each carrying value of the container rounds up or down, whichever Reveal prefers. */
 import * as tf from '@tensorflow/tfjs-core';
-import { reveal } from './model.js';
+import { selectInPlace } from './audio-normalise.js';
+import { BAND_POSITIONS, runInBands } from './banded.js';
+import { BLOCK_CHANNELS } from './layout.js';
+import { receptiveReach, reveal } from './model.js';
 import type { LoadedModel } from './weights-format.js';
 
 /** Search steps: each one flips the most helpful share of rounding directions (measured: +0.7 dB, then +0.3, then +0.07). */
@@ -12,43 +15,69 @@ export const ROUND_SEARCH_STEPS = 2;
 export const ROUND_SEARCH_SHARE = 0.05;
 
 /**
- * Rounds the float container (block layout [1, h, w, 48], values in [0, 1]) to 8-bit levels, choosing for each value
- * where `mask` ([1, h, w, 1]) is 1 between the level below and the level above so that Reveal's output is closer to
- * `target` (the payload in block layout). Starts from plain rounding; every step takes the gradient of the reveal
- * error with respect to the container and flips the {@link ROUND_SEARCH_SHARE} of values whose flip it predicts to
- * help most. Every value stays within one level of the float one, so the image changes by well under a level on
- * average (−0.05 dB PSNR measured). Where `mask` is 0 the result is plain rounding of the input. Needs gradients
- * of the nets' ops on the active backend.
+ * Largest region (block positions) the search runs on. Reveal's gradient holds about 12 KiB of tensors per position
+ * (37 MiB for a 10 s clip in 512×512, 73 MiB in 1024×1024), so this keeps a Worker's isolate well under 128 MB; it
+ * covers a 10 s clip spread into a 512×512 or 768×512 photo. Larger regions get the feedback pass only.
  */
-export function searchRounding(model: LoadedModel, container: tf.Tensor4D, mask: tf.Tensor4D, target: tf.Tensor4D): tf.Tensor4D {
-  const total = tf.tidy(() => tf.sum(mask));
-  const carrying = total.dataSync()[0]! * container.shape[3];
-  total.dispose();
-  const flips = Math.max(1, Math.floor(ROUND_SEARCH_SHARE * carrying));
-  const [lo, hi] = tf.tidy(() => {
-    const down = tf.div(tf.floor(tf.mul(tf.clipByValue(container, 0, 1), 255)), 255);
-    return [down, tf.minimum(tf.add(down, 1 / 255), 1)];
-  });
-  const error = (q: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, q as tf.Tensor4D), target), mask));
-  const gradient = tf.grad(error);
-  let q = tf.tidy(() => tf.div(tf.round(tf.mul(tf.clipByValue(container, 0, 1), 255)), 255) as tf.Tensor4D);
-  try {
-    for (let step = 0; step < ROUND_SEARCH_STEPS; step++) {
-      const next = tf.tidy(() => {
-        const other = tf.where(tf.equal(q, lo), hi, lo);
-        // Predicted change of the reveal error if this value took the other level; negative helps.
-        const change = tf.mul(tf.mul(gradient(q), tf.sub(other, q)), mask);
-        const threshold = tf.neg(tf.min(tf.topk(tf.neg(tf.reshape(change, [-1])), flips).values));
-        return tf.where(tf.logicalAnd(tf.lessEqual(change, threshold), tf.less(change, 0)), other, q) as tf.Tensor4D;
-      });
-      q.dispose();
-      q = next;
-    }
-    return q;
-  } catch (e) {
-    q.dispose();
-    throw e;
-  } finally {
-    tf.dispose([lo, hi]);
+export const ROUND_SEARCH_MAX_POSITIONS = 4608;
+
+/**
+ * Rounds a float container (block layout, `rows`×`cols` positions of 48 values in [0, 1]) to 8-bit levels. Where
+ * `mask` (one value per position) is 1, each value takes the level below or above its float value, whichever brings
+ * Reveal's output closer to `target` (the payload in block layout); elsewhere it is rounded plainly. Starts from plain
+ * rounding; each step takes the gradient of the masked reveal error with respect to the container and flips the
+ * {@link ROUND_SEARCH_SHARE} of values whose flip it predicts to help most. The gradient runs in bands that overlap
+ * by twice Reveal's reach (an output's gradient reaches back one reach, the output one more), so it is exact and
+ * memory stays bounded by `maxPositions` per band (see banded.ts). Needs gradients of Reveal's ops on the active
+ * backend. Returns levels / 255.
+ */
+export async function searchRounding(
+  model: LoadedModel,
+  container: Float32Array,
+  mask: Float32Array,
+  target: Float32Array,
+  rows: number,
+  cols: number,
+  maxPositions = BAND_POSITIONS,
+): Promise<Float32Array> {
+  const n = container.length;
+  const levels = new Float32Array(n);
+  const other = new Float32Array(n);
+  const mask48 = new Float32Array(n);
+  let carrying = 0;
+  for (let i = 0; i < n; i++) {
+    const v = Math.min(255, Math.max(0, container[i]! * 255));
+    const plain = Math.round(v);
+    levels[i] = plain / 255;
+    if (mask[Math.floor(i / BLOCK_CHANNELS)] === 1) {
+      const below = Math.floor(v);
+      other[i] = (plain === below ? Math.min(255, below + 1) : below) / 255;
+      mask48[i] = 1;
+      carrying++;
+    } else other[i] = levels[i]!; // no other choice: never flipped
   }
+  const flips = Math.max(1, Math.floor(ROUND_SEARCH_SHARE * carrying));
+  const error = (t: tf.Tensor4D, m: tf.Tensor4D) => (x: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, x as tf.Tensor4D), t), m));
+  for (let step = 0; step < ROUND_SEARCH_STEPS; step++) {
+    // Predicted change of the reveal error if each value took its other level; negative helps.
+    const change = await runInBands(
+      [levels, other, target, mask48],
+      rows,
+      cols,
+      2 * receptiveReach(model.config, 'reveal'),
+      ([q, o, t, m]) => tf.mul(tf.grad(error(t!, m!))(q!), tf.sub(o!, q!)) as tf.Tensor4D,
+      maxPositions,
+    );
+    const helpful = change.filter((c) => c < 0);
+    const threshold = helpful.length <= flips ? 0 : selectInPlace(helpful, flips - 1);
+    for (let i = 0; i < n; i++) {
+      const c = change[i]!;
+      if (c < 0 && c <= threshold) {
+        const was = levels[i]!;
+        levels[i] = other[i]!;
+        other[i] = was;
+      }
+    }
+  }
+  return levels;
 }
