@@ -21,7 +21,7 @@ const USAGE = `usage: stegavox <command> [options]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
            [--figures] [--audio speech|sines|music] [--key K] [--quality standard|high] [--backend wasm|cpu]
   rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
-           [--densities 1,1/4,1/16] [--bits 3,4,5] [--backend wasm|cpu]
+           [--densities 1,1/4,1/16] [--bits 3,4,5] [--quality standard|high] [--backend wasm|cpu]
            (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)
   revive   --run DIR [--preset real] [--data ../shared/data] [--probe 64] [--crop 64] [--seed 1]
            (gives a checkpoint's never-firing ReLU units fresh weights, function unchanged; then train --resume)

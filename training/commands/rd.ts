@@ -9,7 +9,7 @@ import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, type PairResult } from '../evaluate.js';
 import { evaluateLsb, type LsbMode, type LsbResult } from '../lsb.js';
 import { loadModelFromDir } from '../node-model.js';
-import { numberOption, parse, UsageError } from './args.js';
+import { numberOption, parse, qualityOption, UsageError } from './args.js';
 import { loadEvalInputs } from './eval-inputs.js';
 
 /** Densities of the table unless `--densities` says otherwise: full, a quarter, a sixteenth of capacity. */
@@ -93,9 +93,9 @@ function row(
 }
 
 /** The rows as a markdown table, one line per method and density. */
-export function rdTable(rows: RdRow[], label: string): string {
+export function rdTable(rows: RdRow[], label: string, stegavox = 'stegavox'): string {
   const name = (r: RdRow) => {
-    if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `stegavox (spread ×${r.valuesPerSample.toFixed(2)})` : 'stegavox';
+    if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `${stegavox} (spread ×${r.valuesPerSample.toFixed(2)})` : stegavox;
     if (r.method === 'lsb') return `LSB k = ${r.bits}`;
     const how = `${Math.round(r.codeBits ?? 0)}-bit codes over ${Math.round(r.valuesPerSample)} values`;
     return `LSB k = ${r.bits} ${r.method === 'lsb-spread' ? 'spread' : 'thin'} (${how})`;
@@ -122,7 +122,9 @@ export async function rdCommand(argv: string[]): Promise<void> {
     bits: { type: 'string', default: '3,4,5' },
     out: { type: 'string', default: path.join('runs', 'rd') },
     backend: { type: 'string', default: 'wasm' },
+    quality: { type: 'string' },
   });
+  const quality = qualityOption(v);
   const densities = parseDensities(v.densities!);
   const bits = parseBits(v.bits!);
   const limit = numberOption(v, 'limit', Infinity);
@@ -147,7 +149,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
     const name = path.basename(p);
     const bytes = new Uint8Array(await readFile(p));
     for (const [di, d] of densities.entries()) {
-      const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value);
+      const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value, { quality });
       offsets[di]! += clip.length;
       const values = cover.data.length;
       const slots = payloadSlots(clip.length, spreadRate(clip.length, capacity(cover.width, cover.height).samples));
@@ -179,7 +181,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
     }
   }
   const label = `${model.version}, ${paths.length} images, ${speechLabel}`;
-  const table = rdTable(rows, label);
+  const table = rdTable(rows, label, quality === 'high' ? 'stegavox, quality high' : 'stegavox');
   const refused = rows.filter((r) => r.method === 'stegavox').reduce((n, r) => n + r.refused, 0);
   const note = `Means over ${paths.length} images; ${refused} stegavox containers would have been refused as damaged by the server.`;
   await writeFile(path.join(v.out!, 'rd.json'), JSON.stringify({ model: model.version, images: imageDirs, speech: speechLabel, bits, rows, perImage }, null, 2));
