@@ -44,3 +44,41 @@ async function runRows(inputs: Float32Array[], from: number, to: number, cols: n
   result.dispose();
   return data;
 }
+
+/**
+ * Like {@link runInBands}, in square-ish tiles instead of full-width bands: each tile of at most `maxPositions`
+ * positions (interior plus `reach` of context on every side) gives its interior, so every output sees exactly the
+ * inputs and zero padding of one pass. For nets whose memory per position is high (a gradient), where a full-width
+ * band of a wide region would be mostly overlap.
+ */
+export async function runInTiles(
+  inputs: Float32Array[],
+  rows: number,
+  cols: number,
+  reach: number,
+  net: (x: tf.Tensor4D[]) => tf.Tensor4D,
+  maxPositions: number,
+): Promise<Float32Array> {
+  if (rows * cols <= maxPositions) return runRows(inputs, 0, rows, cols, net);
+  const side = Math.max(1, Math.floor(Math.sqrt(maxPositions)) - 2 * reach);
+  const out = new Float32Array(rows * cols * BLOCK_CHANNELS);
+  for (let top = 0; top < rows; top += side)
+    for (let left = 0; left < cols; left += side) {
+      const [bottom, right] = [Math.min(rows, top + side), Math.min(cols, left + side)];
+      const [r0, r1] = [Math.max(0, top - reach), Math.min(rows, bottom + reach)];
+      const [c0, c1] = [Math.max(0, left - reach), Math.min(cols, right + reach)];
+      const width = c1 - c0;
+      const crop = (x: Float32Array) => {
+        const part = new Float32Array((r1 - r0) * width * BLOCK_CHANNELS);
+        for (let r = r0; r < r1; r++)
+          part.set(x.subarray((r * cols + c0) * BLOCK_CHANNELS, (r * cols + c1) * BLOCK_CHANNELS), (r - r0) * width * BLOCK_CHANNELS);
+        return part;
+      };
+      const part = await runRows(inputs.map(crop), 0, r1 - r0, width, net);
+      for (let r = top; r < bottom; r++) {
+        const from = ((r - r0) * width + (left - c0)) * BLOCK_CHANNELS;
+        out.set(part.subarray(from, from + (right - left) * BLOCK_CHANNELS), (r * cols + left) * BLOCK_CHANNELS);
+      }
+    }
+  return out;
+}

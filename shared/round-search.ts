@@ -1,7 +1,7 @@
 /** Rounding search for `quality=high`: each carrying value of the container rounds up or down, whichever Reveal prefers. */
 import * as tf from '@tensorflow/tfjs-core';
 import { selectInPlace } from './audio-normalise.js';
-import { BAND_POSITIONS, runInBands } from './banded.js';
+import { runInTiles } from './banded.js';
 import { BLOCK_CHANNELS } from './layout.js';
 import { receptiveReach, reveal } from './model.js';
 import type { LoadedModel } from './weights-format.js';
@@ -15,20 +15,20 @@ export const ROUND_SEARCH_STEPS = 2;
 export const ROUND_SEARCH_SHARE = 0.05;
 
 /**
- * Largest region (block positions) the search runs on. Reveal's gradient holds about 12 KiB of tensors per position
- * (37 MiB for a 10 s clip in 512×512, 73 MiB in 1024×1024), so this keeps a Worker's isolate well under 128 MB; it
- * covers a 10 s clip spread into a 512×512 or 768×512 photo. Larger regions get the feedback pass only.
+ * Block positions one gradient pass takes at most (tile interior plus context). Reveal's gradient holds about
+ * 12 KiB of tensors per position, so a tile peaks near 40 MiB, which keeps a Worker's isolate well under 128 MB
+ * whatever the region (a 512×512 full-density region in one pass would need about 180 MiB).
  */
-export const ROUND_SEARCH_MAX_POSITIONS = 4608;
+export const ROUND_SEARCH_TILE_POSITIONS = 64 * 64;
 
 /**
  * Rounds a float container (block layout, `rows`×`cols` positions of 48 values in [0, 1]) to 8-bit levels. Where
  * `mask` (one value per position) is 1, each value takes the level below or above its float value, whichever brings
  * Reveal's output closer to `target` (the payload in block layout); elsewhere it is rounded plainly. Starts from plain
  * rounding; each step takes the gradient of the masked reveal error with respect to the container and flips the
- * {@link ROUND_SEARCH_SHARE} of values whose flip it predicts to help most. The gradient runs in bands that overlap
- * by twice Reveal's reach (an output's gradient reaches back one reach, the output one more), so it is exact and
- * memory stays bounded by `maxPositions` per band (see banded.ts). Needs gradients of Reveal's ops on the active
+ * {@link ROUND_SEARCH_SHARE} of values whose flip it predicts to help most. The gradient runs in tiles with twice
+ * Reveal's reach of context (an output's gradient reaches back one reach, the output one more), so it is exact and
+ * memory stays bounded by `maxPositions` per tile (see banded.ts). Needs gradients of Reveal's ops on the active
  * backend. Returns levels / 255.
  */
 export async function searchRounding(
@@ -38,7 +38,7 @@ export async function searchRounding(
   target: Float32Array,
   rows: number,
   cols: number,
-  maxPositions = BAND_POSITIONS,
+  maxPositions = ROUND_SEARCH_TILE_POSITIONS,
 ): Promise<Float32Array> {
   const n = container.length;
   const levels = new Float32Array(n);
@@ -60,7 +60,7 @@ export async function searchRounding(
   const error = (t: tf.Tensor4D, m: tf.Tensor4D) => (x: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, x as tf.Tensor4D), t), m));
   for (let step = 0; step < ROUND_SEARCH_STEPS; step++) {
     // Predicted change of the reveal error if each value took its other level; negative helps.
-    const change = await runInBands(
+    const change = await runInTiles(
       [levels, other, target, mask48],
       rows,
       cols,

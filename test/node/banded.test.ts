@@ -1,7 +1,7 @@
 // Banded forward passes: splitting a tall region into overlapping bands gives exactly the one-pass result.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runInBands } from '../../shared/banded.js';
+import { runInBands, runInTiles } from '../../shared/banded.js';
 import { BLOCK_CHANNELS } from '../../shared/layout.js';
 import { DEFAULT_CONFIG, embed, initWeights, receptiveReach, reveal } from '../../shared/model.js';
 import { initBackend } from '../../training/backend/select.js';
@@ -54,6 +54,38 @@ describe('runInBands', () => {
   it('leaves no tensors behind', async () => {
     const before = tf.memory().numTensors;
     await runInBands([cover, audio], rows, cols, receptiveReach(DEFAULT_CONFIG, 'embed'), embedNet, 8 * cols);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('runInTiles', () => {
+  const rows = 29;
+  const cols = 41;
+  let w: ReturnType<typeof initWeights>;
+  beforeAll(() => {
+    w = initWeights(DEFAULT_CONFIG, 5);
+  });
+  const cover = random(rows * cols * BLOCK_CHANNELS, 3, 0, 1);
+  const revealNet = ([c]: tf.Tensor4D[]) => reveal(w, DEFAULT_CONFIG, c!);
+
+  it('equals one pass with tiles down to one position of interior, and needs the full reach', async () => {
+    const reach = receptiveReach(DEFAULT_CONFIG, 'reveal');
+    const whole = await runInTiles([cover], rows, cols, reach, revealNet, Infinity);
+    for (const side of [1, 7, 20]) {
+      const tiled = await runInTiles([cover], rows, cols, reach, revealNet, (side + 2 * reach) ** 2);
+      let worst = 0;
+      for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i]! - tiled[i]!));
+      expect(worst, `tiles of ${side}×${side}`).toBeLessThan(1e-5);
+    }
+    const short = await runInTiles([cover], rows, cols, reach - 1, revealNet, (7 + 2 * (reach - 1)) ** 2);
+    let worst = 0;
+    for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i]! - short[i]!));
+    expect(worst).toBeGreaterThan(1e-3);
+  });
+
+  it('leaves no tensors behind', async () => {
+    const before = tf.memory().numTensors;
+    await runInTiles([cover], rows, cols, receptiveReach(DEFAULT_CONFIG, 'reveal'), revealNet, 400);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -58,7 +58,7 @@ describe('searchRounding', () => {
     tf.dispose([mask, cover, target, container, searched, rounded]);
   });
 
-  it('gives the same rounding in bands of two block rows as in one pass (the gradient bands overlap enough)', async () => {
+  it('gives the same rounding in small tiles as in one pass (the gradient tiles have enough context)', async () => {
     const [w, h] = [64, 96];
     const shape: [number, number, number, number] = [1, h / 4, w / 4, BLOCK_CHANNELS];
     const m = new Float32Array((h / 4) * (w / 4)).fill(1);
@@ -70,8 +70,8 @@ describe('searchRounding', () => {
     const [container, target] = [(await v!.data()) as Float32Array, (await t!.data()) as Float32Array];
     tf.dispose([v!, t!]);
     const whole = await searchRounding(model, container, m, target, h / 4, w / 4);
-    // Bands of one block row each, computed with 2 × 6 rows of context on either side.
-    const banded = await searchRounding(model, container, m, target, h / 4, w / 4, 16 * (2 + 2 * 6));
+    // Tiles of 4×4 positions, each computed with 2 × 6 positions of context on every side.
+    const banded = await searchRounding(model, container, m, target, h / 4, w / 4, (4 + 2 * 12) ** 2);
     let differ = 0;
     for (let i = 0; i < whole.length; i++) if (whole[i] !== banded[i]) differ++;
     expect(differ).toBe(0);
