@@ -4,6 +4,8 @@ import { selectInPlace } from './audio-normalise.js';
 import { runInTiles } from './banded.js';
 import { BLOCK_CHANNELS } from './layout.js';
 import { receptiveReach, reveal } from './model.js';
+import { registerRevealGradients } from './reveal-gradients.js';
+import { registerWasmGradKernels } from './wasm-grad-kernels.js';
 import type { LoadedModel } from './weights-format.js';
 
 /** Search steps: each one flips the most helpful share of rounding directions (measured: +0.7 dB, then +0.3, then +0.07). */
@@ -22,14 +24,28 @@ export const ROUND_SEARCH_SHARE = 0.05;
 export const ROUND_SEARCH_TILE_POSITIONS = 64 * 64;
 
 /**
+ * Registers what Reveal's gradient needs, once, at the first search rather than at start-up, so standard requests
+ * never pay for it: registered while the worker initialised tfjs, the first embed of a cold isolate measured 384 and
+ * 396 ms against 304 and 316 without (`npm run bench -- --only cold`, medians of 3 restarts; lazily: 292–392 ms over
+ * five runs, this machine's noise).
+ */
+function ensureGradients(): void {
+  if (gradientsReady) return;
+  if (tf.getBackend() === 'wasm') registerWasmGradKernels();
+  registerRevealGradients();
+  gradientsReady = true;
+}
+let gradientsReady = false;
+
+/**
  * Rounds a float container (block layout, `rows`×`cols` positions of 48 values in [0, 1]) to 8-bit levels. Where
  * `mask` (one value per position) is 1, each value takes the level below or above its float value, whichever brings
  * Reveal's output closer to `target` (the payload in block layout); elsewhere it is rounded plainly. Starts from plain
  * rounding; each step takes the gradient of the masked reveal error with respect to the container and flips the
  * {@link ROUND_SEARCH_SHARE} of values whose flip it predicts to help most. The gradient runs in tiles with twice
  * Reveal's reach of context (an output's gradient reaches back one reach, the output one more), so it is exact and
- * memory stays bounded by `maxPositions` per tile (see banded.ts). Needs gradients of Reveal's ops on the active
- * backend. Returns levels / 255.
+ * memory stays bounded by `maxPositions` per tile (see banded.ts). Registers the gradients it needs on first use.
+ * Returns levels / 255.
  */
 export async function searchRounding(
   model: LoadedModel,
@@ -40,6 +56,7 @@ export async function searchRounding(
   cols: number,
   maxPositions = ROUND_SEARCH_TILE_POSITIONS,
 ): Promise<Float32Array> {
+  ensureGradients();
   const n = container.length;
   const levels = new Float32Array(n);
   const other = new Float32Array(n);

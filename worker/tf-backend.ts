@@ -7,8 +7,6 @@ import wasmFactory from '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-was
 // wrangler's CompiledWasm rule turns this into a WebAssembly.Module at deploy time: workerd refuses to compile wasm
 // from bytes at run time ("Wasm code generation disallowed by embedder"), so the stock setBackend('wasm') cannot work.
 import simdModule from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm';
-import { registerRevealGradients } from '../shared/reveal-gradients.js';
-import { registerWasmGradKernels } from '../shared/wasm-grad-kernels.js';
 import { registerFastConcat } from './wasm-concat.js';
 
 /** Name the kernels are registered under; the health endpoint reports it. */
@@ -52,9 +50,6 @@ async function initBackend(): Promise<void> {
   if (!(await tf.setBackend(BACKEND_NAME))) throw new Error('tfjs: the wasm backend failed to initialise');
   // The stock Concat is a JS loop per pixel: ~100 ms on a fresh isolate's first inference (see wasm-concat.ts).
   if (!fastConcat) fastConcat = registerFastConcat();
-  // quality=high's rounding search takes Reveal's gradient (shared/round-search.ts); tfjs-wasm has no fast one.
-  registerWasmGradKernels();
-  registerRevealGradients();
 }
 
 /** Installed once per isolate; a retried initialisation keeps it. */
