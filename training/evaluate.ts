@@ -55,7 +55,8 @@ export interface Summary {
   refused: number;
 }
 
-const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600 };
+/** Node has the memory: any photo size, any clip, and quality=high on any region. */
+const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600, maxHighPixels: Infinity };
 
 /** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
 async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality) {
@@ -99,7 +100,7 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
     return { mse: m, revealed };
   };
   let result = await once(payload);
-  if (usesFeedback(clip.length, cap, quality)) {
+  if (usesFeedback(clip.length, cap, quality, width * rows, EVAL_LIMITS.maxHighPixels)) {
     const fed = payload.map((v, i) => v + FEEDBACK_GAIN * (v - result.revealed[i]!));
     result = await once(fed);
   }

@@ -41,6 +41,7 @@ export function readConfig(env: AppEnv): Config {
     limits: {
       maxPixels: number(env.MAX_PIXELS, DEFAULT_LIMITS.maxPixels, 1),
       maxAudioSeconds: number(env.MAX_AUDIO_SECONDS, DEFAULT_LIMITS.maxAudioSeconds, 0.001),
+      maxHighPixels: DEFAULT_LIMITS.maxHighPixels,
     },
     corsOrigins:
       origins === '' || origins === '*'

@@ -161,12 +161,11 @@ async function main() {
     const containerPath = join(dir, 'container.png');
     await step('hide (clearer voice ticked) → container shown and downloaded as a PNG of the same size', async () => {
       await page.check('#hide-quality');
-      // The box is a real form field (quality=high); 1 s fills too much of this photo for the feedback pass, so the
-      // server answers with the standard pass and says so.
+      // The box is a real form field (quality=high), and the server says it ran the high-quality pass.
       assert.equal(await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('quality')), 'high');
       const [embedResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/embed')), page.click('#hide-submit')]);
       assert.equal(embedResponse.status(), 200);
-      assert.equal(embedResponse.headers()['x-stego-quality'], 'standard');
+      assert.equal(embedResponse.headers()['x-stego-quality'], 'high');
       await waitForResult(page, '#hide-result', '#hide-error');
       const summary = await page.locator('#hide-summary').textContent();
       assert.match(summary ?? '', /1\.00 s of voice hidden/);

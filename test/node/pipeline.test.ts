@@ -176,6 +176,18 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     }
   });
 
+  it('quality=high runs the feedback pass for short clips always and for long ones while the region fits maxHighPixels', async () => {
+    const long = wav(2.0, SAMPLE_RATE, 9); // 16,000 of 18,432 samples: far past the spreading budget
+    const defaults = await embedAudio(model, cover, long.bytes, { quality: 'high' });
+    expect(defaults.fedBack).toBe(true); // 96×64 is well under the default 512×512
+    const capped = await embedAudio(model, cover, long.bytes, { quality: 'high', limits: { maxPixels: 1e6, maxAudioSeconds: 60, maxHighPixels: 96 * 63 } });
+    expect(capped.fedBack).toBe(false);
+    expect((await embedAudio(model, cover, long.bytes)).fedBack).toBe(false);
+    const short = await embedAudio(model, cover, wav(0.3, SAMPLE_RATE, 9).bytes, { quality: 'high', limits: { maxPixels: 1e6, maxAudioSeconds: 60, maxHighPixels: 0 } });
+    expect(short.fedBack).toBe(true); // within the spreading budget the cap does not apply
+    expect(pcc(long.samples, (await revealAudio(model, defaults.png)).samples)).toBeGreaterThan(0.99);
+  });
+
   it('still reveals containers with averaged copies (written before spreading replaced them)', async () => {
     const clip = wav(0.9, SAMPLE_RATE, 8);
     const { samples: normalised, gain } = normaliseClip(clip.samples);
