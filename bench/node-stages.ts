@@ -6,8 +6,6 @@ import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, payloadSlots, regionHeigh
 import type { LoadedModel } from '../shared/weights-format.js';
 import { initBackend } from '../training/backend/select.js';
 import { registerFastConcat, type FastConcat } from '../worker/wasm-concat.js';
-
-let fastConcat: FastConcat | null = null;
 import { loadModelFromDir } from '../training/node-model.js';
 import { label, type LatencyCase } from './http-workloads.js';
 import { photoPng, speechWav } from './inputs.js';
@@ -138,6 +136,9 @@ export interface CpuComparison {
   wasmMs: { embed: number; reveal: number };
   cpuMs: { embed: number; reveal: number };
 }
+
+/** The worker's channel Concat, installed once per process by {@link initWasm}. */
+let fastConcat: FastConcat | null = null;
 
 /** Starts tfjs on the wasm backend (single thread in Node, SIMD when available) and loads the bundled weights. */
 export async function initWasm(): Promise<{ model: LoadedModel; simd: boolean }> {

@@ -141,7 +141,7 @@ export function blocksToRgb(blocks: Float32Array | Uint8Array, width: number, he
 /** The server's 8-bit rounding of a [0, 1] pixel value: clip, then round(x·255). Training simulates exactly this. */
 export function toByte(x: number): number {
   const v = Math.round(x * 255);
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v <= 0 ? 0 : v > 255 ? 255 : v; // <= so that -0 (round of a tiny negative) comes back as 0
 }
 
 /** Net input normalisation of [0, 1] pixels: centred on zero. Used for cover and container alike. */

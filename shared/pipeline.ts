@@ -1,6 +1,7 @@
 /** Embed and reveal end to end (bytes in, bytes out) on the active tfjs backend: used by the CLI and the worker alike. */
 import { denormaliseClip, normaliseClip } from './audio-normalise.js';
 import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
+import { resampledLength } from './codecs/resample.js';
 import { decodeWav, encodeWav16, sniffWav } from './codecs/wav.js';
 import { StegError } from './errors.js';
 import { scramble, SCRAMBLE_FRAME, unscramble } from './key-scramble.js';
@@ -114,7 +115,7 @@ export function spreadRate(sampleCount: number, capacitySamples: number): number
 
 /** Samples of a clip of `sampleCount` 8 kHz samples once spread to `rate` (the resampler's output length). */
 export function spreadLength(sampleCount: number, rate: number): number {
-  return Math.round((sampleCount * rate) / SAMPLE_RATE);
+  return resampledLength(sampleCount, SAMPLE_RATE, rate);
 }
 
 /** Channel values one copy of the payload fills: the spread clip padded to whole scramble frames. */
@@ -146,7 +147,7 @@ export interface EmbedResult {
   capacitySeconds: number;
   /** Rate the clip was spread to before embedding (see {@link spreadRate}); 8000 = not spread. */
   spreadRate: number;
-  /** True when the feedback pass and rounding search ran (quality `high` and a clip within the spreading budget). */
+  /** True when the feedback pass and rounding search ran (quality `high`, where {@link usesFeedback} allows it). */
   fedBack: boolean;
 }
 
@@ -250,24 +251,55 @@ export async function embedAudio(
   };
 }
 
+/** The region the nets process for a payload: its tile rows, as block grids of the cover and the container. */
+export interface EmbeddedRegion {
+  /** Image rows from the top ({@link regionHeight}) and the block grid they make (padded to whole tiles). */
+  rows: number;
+  blockRows: number;
+  blockCols: number;
+  /** The cover's blocks, values in [0, 1]. */
+  coverBlocks: Float32Array;
+  /** The container's blocks: 8-bit levels with `round`, the float container with `none`. */
+  blocks: Float32Array;
+}
+
+/** Prepare + Hiding over the tile rows that carry `payload` (normalised samples), in bands (see banded.ts). */
+export async function embedRegion(model: LoadedModel, cover: RgbImage, payload: Float32Array, quantize: 'round' | 'none'): Promise<EmbeddedRegion> {
+  const { width, height } = cover;
+  const rows = regionHeight(width, height, payload.length);
+  const padded = paddedSize(width, rows);
+  const [blockRows, blockCols] = [padded.height / BLOCK, padded.width / BLOCK];
+  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
+  const blocks = await runInBands([coverBlocks, audioToBlocks(payload, width, rows)], blockRows, blockCols, receptiveReach(model.config, 'embed'), ([c, a]) =>
+    embed(model.weights, model.config, c!, a!, quantize),
+  );
+  return { rows, blockRows, blockCols, coverBlocks, blocks };
+}
+
+/**
+ * The float container (no rounding) for `payload`, with the cover's values outside the tiles that carry samples, as
+ * {@link keepTilesWithAudio} makes the saved container; and the carrying mask, one value per block position.
+ */
+export async function floatContainer(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<EmbeddedRegion & { mask: Float32Array }> {
+  const region = await embedRegion(model, cover, payload, 'none');
+  const mask = carryingBlockMask(cover.width, region.blockRows, region.blockCols, payload.length);
+  const { blocks, coverBlocks } = region;
+  for (let i = 0; i < blocks.length; i++) if (mask[Math.floor(i / BLOCK_CHANNELS)] !== 1) blocks[i] = coverBlocks[i]!;
+  return { ...region, mask };
+}
+
+/** Reveal over a block grid, in bands: the audio blocks. */
+export function revealBlocks(model: LoadedModel, blocks: Float32Array, blockRows: number, blockCols: number): Promise<Float32Array> {
+  return runInBands([blocks], blockRows, blockCols, receptiveReach(model.config, 'reveal'), ([c]) => reveal(model.weights, model.config, c!));
+}
+
 /**
  * Runs Prepare + Hiding on the tile rows that carry `payload` and returns the container's 8-bit RGB;
  * rows below are the cover untouched. `payload` holds normalised samples in [-1, 1].
  */
 export async function embedSamples(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
-  const { width, height } = cover;
-  const rows = regionHeight(width, height, payload.length);
-  const padded = paddedSize(width, rows);
-  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
-  const audioBlocks = audioToBlocks(payload, width, rows);
-  const blocks = await runInBands(
-    [coverBlocks, audioBlocks],
-    padded.height / BLOCK,
-    padded.width / BLOCK,
-    receptiveReach(model.config, 'embed'),
-    ([c, a]) => embed(model.weights, model.config, c!, a!),
-  );
-  return keepTilesWithAudio(cover, blocksToRgb(blocks, width, rows), payload.length);
+  const { rows, blocks } = await embedRegion(model, cover, payload, 'round');
+  return keepTilesWithAudio(cover, blocksToRgb(blocks, cover.width, rows), payload.length);
 }
 
 /**
@@ -278,10 +310,15 @@ export async function embedSamples(model: LoadedModel, cover: RgbImage, payload:
 export const QUALITIES = ['standard', 'high'] as const;
 export type Quality = (typeof QUALITIES)[number];
 
-/** Reads a quality name (API field, CLI flag); absent → `standard`, anything else → `bad_request`. */
+/** True for a name in {@link QUALITIES}. */
+export function isQuality(value: unknown): value is Quality {
+  return (QUALITIES as readonly unknown[]).includes(value);
+}
+
+/** Reads a quality name (API field); absent → `standard`, anything else → `bad_request`. */
 export function parseQuality(value: string | undefined): Quality {
   if (value === undefined || value === '') return 'standard';
-  if ((QUALITIES as readonly string[]).includes(value)) return value as Quality;
+  if (isQuality(value)) return value;
   throw new StegError('bad_request', `quality must be one of ${QUALITIES.join(', ')}; got "${value.slice(0, 40)}"`);
 }
 
@@ -319,18 +356,9 @@ export async function embedFedBack(model: LoadedModel, cover: RgbImage, payload:
  * {@link searchRounding} towards what Reveal reads as `payload`. Bands and tiles keep memory bounded for any region.
  */
 async function embedSearched(model: LoadedModel, cover: RgbImage, fed: Float32Array, payload: Float32Array): Promise<Uint8Array> {
-  const { width, height } = cover;
-  const rows = regionHeight(width, height, payload.length);
-  const padded = paddedSize(width, rows);
-  const [blockRows, blockCols] = [padded.height / BLOCK, padded.width / BLOCK];
-  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
-  const container = await runInBands([coverBlocks, audioToBlocks(fed, width, rows)], blockRows, blockCols, receptiveReach(model.config, 'embed'), ([c, a]) =>
-    embed(model.weights, model.config, c!, a!, 'none'),
-  );
-  // Outside the carrying tiles the container is the cover, as keepTilesWithAudio makes it.
-  const mask = carryingBlockMask(width, blockRows, blockCols, payload.length);
-  for (let i = 0; i < container.length; i++) if (mask[Math.floor(i / BLOCK_CHANNELS)] !== 1) container[i] = coverBlocks[i]!;
-  const levels = await searchRounding(model, container, mask, audioToBlocks(payload, width, rows), blockRows, blockCols);
+  const { width } = cover;
+  const { rows, blockRows, blockCols, blocks, mask } = await floatContainer(model, cover, fed);
+  const levels = await searchRounding(model, blocks, mask, audioToBlocks(payload, width, rows), blockRows, blockCols);
   return keepTilesWithAudio(cover, blocksToRgb(levels, width, rows), payload.length);
 }
 
@@ -361,10 +389,7 @@ export async function revealSamples(model: LoadedModel, container: RgbImage, sam
   const rows = regionHeight(width, height, sampleCount);
   const padded = paddedSize(width, rows);
   const blocks = rgbToBlocks(container.data.subarray(0, rows * width * 3), width, rows);
-  const audioBlocks = await runInBands([blocks], padded.height / BLOCK, padded.width / BLOCK, receptiveReach(model.config, 'reveal'), ([c]) =>
-    reveal(model.weights, model.config, c!),
-  );
-  return blocksToAudio(audioBlocks, width, rows, sampleCount);
+  return blocksToAudio(await revealBlocks(model, blocks, padded.height / BLOCK, padded.width / BLOCK), width, rows, sampleCount);
 }
 
 /** Mean loudness-envelope error (dB) above which the revealed audio is not trusted. */

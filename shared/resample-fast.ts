@@ -1,6 +1,6 @@
 /** Resampling as matrix products on the active tfjs backend: the filter of codecs/resample.ts, several times faster on wasm. */
 import * as tf from '@tensorflow/tfjs-core';
-import { checkRates, polyphaseFilter, resample } from './codecs/resample.js';
+import { checkRates, polyphaseFilter, resample, resampledLength } from './codecs/resample.js';
 
 /** Outputs per block (rounded up to a whole number of filter phases): each block is one row of a matrix product. */
 const BLOCK_OUTPUTS = 64;
@@ -18,7 +18,7 @@ export function resampleFast(samples: Float32Array, fromRate: number, toRate: nu
   checkRates(fromRate, toRate);
   if (fromRate === toRate) return samples.slice();
   const n = samples.length;
-  const outLen = Math.round((n * toRate) / fromRate);
+  const outLen = resampledLength(n, fromRate, toRate);
   if (n === 0 || outLen === 0) return new Float32Array(outLen);
   const { up, down, taps, half, exact, table } = polyphaseFilter(fromRate, toRate);
   if (!exact) return resample(samples, fromRate, toRate);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { selectInPlace } from './audio-normalise.js';
 import { runInTiles } from './banded.js';
-import { BLOCK_CHANNELS } from './layout.js';
+import { BLOCK_CHANNELS, toByte } from './layout.js';
 import { receptiveReach, reveal } from './model.js';
 import { registerRevealGradients } from './reveal-gradients.js';
 import { registerWasmGradKernels } from './wasm-grad-kernels.js';
@@ -63,11 +63,10 @@ export async function searchRounding(
   const mask48 = new Float32Array(n);
   let carrying = 0;
   for (let i = 0; i < n; i++) {
-    const v = Math.min(255, Math.max(0, container[i]! * 255));
-    const plain = Math.round(v);
+    const plain = toByte(container[i]!);
     levels[i] = plain / 255;
     if (mask[Math.floor(i / BLOCK_CHANNELS)] === 1) {
-      const below = Math.floor(v);
+      const below = Math.floor(Math.min(255, Math.max(0, container[i]! * 255)));
       other[i] = (plain === below ? Math.min(255, below + 1) : below) / 255;
       mask48[i] = 1;
       carrying++;

@@ -1,19 +1,18 @@
 /** Held-out evaluation: real photos + unseen speech through the real pipeline (PNG round trip), and the float path. */
-import * as tf from '@tensorflow/tfjs-core';
 import { normaliseClip } from '../shared/audio-normalise.js';
 import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
-import { audioToBlocks, BLOCK, BLOCK_CHANNELS, blocksToAudio, carryingBlockMask, paddedSize, rgbToBlocks, SAMPLE_RATE } from '../shared/layout.js';
+import { blocksToAudio, SAMPLE_RATE } from '../shared/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
-import { hide, prepare, reveal } from '../shared/model.js';
 import {
   capacity,
   despreadClip,
   embedAudio,
   ENVELOPE_TOLERANCE_DB,
   FEEDBACK_GAIN,
-  regionHeight,
+  floatContainer,
   revealAudio,
+  revealBlocks,
   spreadClip,
   spreadRate,
   usesFeedback,
@@ -81,26 +80,16 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
   const cap = capacity(width, height).samples;
   const rate = spreadRate(clip.length, cap);
   const payload = spreadClip(normaliseClip(clip).samples, rate);
-  const rows = regionHeight(width, height, payload.length);
-  const padded = paddedSize(width, rows);
-  const shape: [number, number, number, number] = [1, padded.height / BLOCK, padded.width / BLOCK, BLOCK_CHANNELS];
-  const carrying = carryingBlockMask(width, shape[1], shape[2], payload.length);
-  const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
   const once = async (fed: Float32Array) => {
-    const [sumT, revealedT] = tf.tidy(() => {
-      const c = tf.tensor4d(coverBlocks, shape);
-      const container = hide(model.weights, model.config, c, prepare(model.weights, model.config, tf.tensor4d(audioToBlocks(fed, width, rows), shape)));
-      const mask = tf.tensor4d(carrying, [1, shape[1], shape[2], 1]);
-      // Outside the carrying tiles the pipeline keeps the cover, so the nets' changes there do not count.
-      return [tf.sum(tf.mul(tf.squaredDifference(container, c), mask)), reveal(model.weights, model.config, tf.add(tf.mul(container, mask), tf.mul(c, tf.sub(1, mask))) as tf.Tensor4D)];
-    });
-    const m = (await sumT!.data())[0]! / cover.data.length;
-    const revealed = blocksToAudio((await revealedT!.data()) as Float32Array, width, rows, payload.length);
-    tf.dispose([sumT!, revealedT!]);
-    return { mse: m, revealed };
+    const { rows, blockRows, blockCols, blocks, coverBlocks } = await floatContainer(model, cover, fed);
+    // Outside the carrying tiles the container is the cover, so the nets' changes there do not count.
+    let squared = 0;
+    for (let i = 0; i < blocks.length; i++) squared += (blocks[i]! - coverBlocks[i]!) ** 2;
+    const revealed = blocksToAudio(await revealBlocks(model, blocks, blockRows, blockCols), width, rows, payload.length);
+    return { mse: squared / cover.data.length, revealed, rows };
   };
   let result = await once(payload);
-  if (usesFeedback(clip.length, cap, quality, width * rows, EVAL_LIMITS.maxHighPixels)) {
+  if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) {
     const fed = payload.map((v, i) => v + FEEDBACK_GAIN * (v - result.revealed[i]!));
     result = await once(fed);
   }

@@ -66,6 +66,11 @@ export function checkRates(fromRate: number, toRate: number): void {
   }
 }
 
+/** Samples {@link resample} returns for `n` input samples: round(n·to/from). */
+export function resampledLength(n: number, fromRate: number, toRate: number): number {
+  return Math.round((n * toRate) / fromRate);
+}
+
 /** The polyphase filter {@link resample} uses between two different rates. */
 export interface PolyphaseFilter {
   /** The rate ratio in lowest terms: `up` output samples per `down` input samples. */
@@ -109,7 +114,7 @@ export function resample(samples: Float32Array, fromRate: number, toRate: number
   checkRates(fromRate, toRate);
   if (fromRate === toRate) return samples.slice();
   const n = samples.length;
-  const outLen = Math.round((n * toRate) / fromRate);
+  const outLen = resampledLength(n, fromRate, toRate);
   const out = new Float32Array(outLen);
   if (n === 0 || outLen === 0) return out;
   const { up, down, half, taps, exact, table } = polyphaseFilter(fromRate, toRate);

@@ -16,17 +16,19 @@ function random(n: number, seed: number, lo: number, hi: number): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
 }
 
+/** Untrained nets (the runners must not care what the weights are), shared by both suites. */
+let w: ReturnType<typeof initWeights>;
+beforeAll(() => {
+  w = initWeights(DEFAULT_CONFIG, 4);
+});
+const revealNet = ([c]: tf.Tensor4D[]) => reveal(w, DEFAULT_CONFIG, c!);
+
 describe('runInBands', () => {
   const rows = 37;
   const cols = 6;
-  let w: ReturnType<typeof initWeights>;
-  beforeAll(() => {
-    w = initWeights(DEFAULT_CONFIG, 4);
-  });
   const cover = random(rows * cols * BLOCK_CHANNELS, 1, 0, 1);
   const audio = random(rows * cols * BLOCK_CHANNELS, 2, -1, 1);
   const embedNet = ([c, a]: tf.Tensor4D[]) => embed(w, DEFAULT_CONFIG, c!, a!, 'none');
-  const revealNet = ([c]: tf.Tensor4D[]) => reveal(w, DEFAULT_CONFIG, c!);
 
   it('equals one pass for embed and reveal with bands of every size down to a single row', async () => {
     const whole = await runInBands([cover, audio], rows, cols, receptiveReach(DEFAULT_CONFIG, 'embed'), embedNet, Infinity);
@@ -61,12 +63,7 @@ describe('runInBands', () => {
 describe('runInTiles', () => {
   const rows = 29;
   const cols = 41;
-  let w: ReturnType<typeof initWeights>;
-  beforeAll(() => {
-    w = initWeights(DEFAULT_CONFIG, 5);
-  });
   const cover = random(rows * cols * BLOCK_CHANNELS, 3, 0, 1);
-  const revealNet = ([c]: tf.Tensor4D[]) => reveal(w, DEFAULT_CONFIG, c!);
 
   it('equals one pass with tiles down to one position of interior, and needs the full reach', async () => {
     const reach = receptiveReach(DEFAULT_CONFIG, 'reveal');

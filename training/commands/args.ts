@@ -1,6 +1,6 @@
 /** Shared argument helpers for the CLI commands. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { QUALITIES, type Quality } from '../../shared/pipeline.js';
+import { isQuality, QUALITIES, type Quality } from '../../shared/pipeline.js';
 
 /** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
 export class UsageError extends Error {
@@ -24,7 +24,7 @@ export function required(values: Record<string, unknown>, name: string): string 
 export function qualityOption(values: Record<string, unknown>): Quality {
   const v = values.quality;
   if (v === undefined) return 'standard';
-  if (typeof v === 'string' && (QUALITIES as readonly string[]).includes(v)) return v as Quality;
+  if (isQuality(v)) return v;
   throw new UsageError(`--quality must be one of ${QUALITIES.join(', ')}, got "${String(v)}"`);
 }
 
