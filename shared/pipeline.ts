@@ -346,9 +346,14 @@ export function usesFeedback(
 export async function embedFedBack(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
   const first = await embedSamples(model, cover, payload);
   const revealed = await revealSamples(model, { width: cover.width, height: cover.height, data: first }, payload.length);
+  return embedSearched(model, cover, withFeedback(payload, revealed), payload);
+}
+
+/** `payload` with {@link FEEDBACK_GAIN} of its reveal error added: what the feedback pass embeds the second time. */
+export function withFeedback(payload: Float32Array, revealed: Float32Array): Float32Array {
   const adjusted = new Float32Array(payload.length);
   for (let i = 0; i < payload.length; i++) adjusted[i] = payload[i]! + FEEDBACK_GAIN * (payload[i]! - revealed[i]!);
-  return embedSearched(model, cover, adjusted, payload);
+  return adjusted;
 }
 
 /**

@@ -9,13 +9,13 @@ import {
   despreadClip,
   embedAudio,
   ENVELOPE_TOLERANCE_DB,
-  FEEDBACK_GAIN,
   floatContainer,
   revealAudio,
   revealBlocks,
   spreadClip,
   spreadRate,
   usesFeedback,
+  withFeedback,
   type Limits,
   type Quality,
 } from '../shared/pipeline.js';
@@ -89,10 +89,7 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
     return { mse: squared / cover.data.length, revealed, rows };
   };
   let result = await once(payload);
-  if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) {
-    const fed = payload.map((v, i) => v + FEEDBACK_GAIN * (v - result.revealed[i]!));
-    result = await once(fed);
-  }
+  if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) result = await once(withFeedback(payload, result.revealed));
   return { mse: result.mse, revealed: despreadClip(result.revealed, rate, clip.length) };
 }
 
