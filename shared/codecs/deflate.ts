@@ -29,15 +29,6 @@ const LENGTH_EXTRA_VALUE = new Uint8Array(MAX_RUN + 1);
   LENGTH_SYMBOL[MAX_RUN] = 285;
 }
 
-/** Length of the run of bytes equal to `raw[i - 1]` starting at `i`, up to MAX_RUN (0 when shorter than MIN_RUN). */
-function runAt(raw: Uint8Array, i: number, end: number): number {
-  const b = raw[i - 1];
-  const stop = Math.min(end, i + MAX_RUN);
-  let j = i;
-  while (j < stop && raw[j] === b) j++;
-  return j - i >= MIN_RUN ? j - i : 0;
-}
-
 /**
  * Huffman code lengths (≤ `maxLen` bits) for the symbol frequencies. At least two symbols always get a code, so
  * every code is complete, as zlib's inflater requires for these alphabets. Lengths too long are avoided by halving
@@ -105,45 +96,86 @@ function reversedCodes(lengths: Uint8Array): Uint16Array {
   return codes;
 }
 
-/** Appends bits to a growable byte buffer, least significant bit first (deflate's bit order). */
+
+/** Writes deflate's bit stream (least significant bit first) into a buffer already sized for it. */
 class BitWriter {
-  bytes: Uint8Array;
-  pos = 0;
-  private acc = 0;
-  private count = 0;
-  constructor(capacity: number) {
-    this.bytes = new Uint8Array(capacity);
-  }
-  /** Makes room for `more` further bytes. */
-  reserve(more: number): void {
-    if (this.pos + more + 8 <= this.bytes.length) return;
-    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.pos + more + 1024));
-    grown.set(this.bytes.subarray(0, this.pos));
-    this.bytes = grown;
-  }
-  /** Writes the low `n` (≤ 16) bits of `value`. The caller has reserved room. */
+  /** Pending bits: the low `count` (< 32) bits of `acc`. */
+  acc = 0;
+  count = 0;
+  constructor(
+    readonly out: Uint8Array,
+    public pos: number,
+  ) {}
+  /** Writes the low `n` (≤ 24) bits of `value`, which has no higher bits set. */
   put(value: number, n: number): void {
     this.acc |= value << this.count;
     this.count += n;
-    while (this.count >= 8) {
-      this.bytes[this.pos++] = this.acc & 0xff;
-      this.acc >>>= 8;
-      this.count -= 8;
+    if (this.count >= 32) {
+      store32(this.out, this.pos, this.acc);
+      this.pos += 4;
+      this.count -= 32;
+      this.acc = value >>> (n - this.count);
     }
   }
-  /** Pads to a whole byte. */
-  align(): void {
-    if (this.count > 0) this.put(0, 8 - this.count);
+  /** Writes the pending bits, padded with zeros to a whole byte. */
+  flush(): void {
+    for (; this.count > 0; this.count -= 8, this.acc >>>= 8) this.out[this.pos++] = this.acc;
+    this.count = 0;
+    this.acc = 0;
   }
 }
 
-/** Adler-32 of `data` (the zlib trailer). */
-export function adler32(data: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (let i = 0; i < data.length; ) {
+/** Stores `value`'s 32 bits little-endian at `out[pos …]`. */
+function store32(out: Uint8Array, pos: number, value: number): void {
+  out[pos] = value;
+  out[pos + 1] = value >>> 8;
+  out[pos + 2] = value >>> 16;
+  out[pos + 3] = value >>> 24;
+}
+
+/** Adler-32 of `data` (the zlib trailer), continuing from `adler` (that of the bytes before). */
+export function adler32(data: Uint8Array, adler = 1): number {
+  let a = adler & 0xffff;
+  let b = adler >>> 16;
+  const n = data.length;
+  for (let i = 0; i < n; ) {
     // 5552 is the most bytes that cannot overflow b before the modulo (zlib's NMAX).
-    const end = Math.min(data.length, i + 5552);
+    const end = Math.min(n, i + 5552);
+    // Unrolled by hand: V8 does not unroll, and the loop overhead is most of a byte's cost (~1.5× faster).
+    for (const end16 = end - 16; i <= end16; i += 16) {
+      a += data[i]!;
+      b += a;
+      a += data[i + 1]!;
+      b += a;
+      a += data[i + 2]!;
+      b += a;
+      a += data[i + 3]!;
+      b += a;
+      a += data[i + 4]!;
+      b += a;
+      a += data[i + 5]!;
+      b += a;
+      a += data[i + 6]!;
+      b += a;
+      a += data[i + 7]!;
+      b += a;
+      a += data[i + 8]!;
+      b += a;
+      a += data[i + 9]!;
+      b += a;
+      a += data[i + 10]!;
+      b += a;
+      a += data[i + 11]!;
+      b += a;
+      a += data[i + 12]!;
+      b += a;
+      a += data[i + 13]!;
+      b += a;
+      a += data[i + 14]!;
+      b += a;
+      a += data[i + 15]!;
+      b += a;
+    }
     for (; i < end; i++) {
       a += data[i]!;
       b += a;
@@ -154,6 +186,195 @@ export function adler32(data: Uint8Array): number {
   return ((b << 16) | a) >>> 0;
 }
 
+/** Input one block may read: its nominal bytes plus the longest run that can start at its last byte. */
+const WINDOW = BLOCK_INPUT + MAX_RUN;
+/**
+ * The bytes being compressed, one block at a time, reused by every call (one thread, and no call keeps it). Fresh
+ * memory costs a page fault per 4 KiB on first touch, which measured as much as the compression of those bytes.
+ */
+const window = new Uint8Array(WINDOW);
+
+/** Writes input bytes [from, to) to `into[0 … to − from)`; asked for at most 64 KiB + 258 bytes at a time. */
+export type FillBytes = (into: Uint8Array, from: number, to: number) => void;
+
+/** One deflate block: where its input ends, its Huffman code and the header that describes the code. */
+interface Block {
+  end: number;
+  /**
+   * What to write for each token, as bits | bit count << 24 (one lookup per token): literal byte b at index b, the
+   * end of block at 256, a run of length r at 256 + r (its length code, extra bits and the 1-bit distance code).
+   */
+  codes: Int32Array;
+  hlit: number;
+  hclen: number;
+  lengthList: Uint8Array;
+  clLengths: Uint8Array;
+  clCodes: Uint16Array;
+}
+
+/** A zlib stream planned by {@link planZlibRle}: its exact length in bytes, and what {@link writeZlibRle} needs. */
+export interface ZlibPlan {
+  readonly length: number;
+  readonly inputLength: number;
+  readonly blocks: readonly Block[];
+  readonly adler: number;
+}
+
+/** Extra bits (length extra bits plus the 1-bit distance code) after each length symbol 257…285. */
+const MATCH_EXTRA_BITS = new Uint8Array(286);
+for (let run = MIN_RUN; run <= MAX_RUN; run++) MATCH_EXTRA_BITS[LENGTH_SYMBOL[run]!] = LENGTH_EXTRA_BITS[run]! + 1;
+
+/** Length of the run of bytes equal to `w[i - 1]` starting at `i`, up to MAX_RUN and `limit` (0 when shorter than MIN_RUN). */
+function runAt(w: Uint8Array, i: number, limit: number): number {
+  const b = w[i - 1];
+  if (i + MIN_RUN > limit || w[i] !== b || w[i + 1] !== b || w[i + 2] !== b) return 0;
+  const stop = Math.min(limit, i + MAX_RUN);
+  let j = i + MIN_RUN;
+  while (j < stop && w[j] === b) j++;
+  return j - i;
+}
+
+/**
+ * Counts the symbols of one block into `freq`: a literal per byte, and a length symbol per run after it. Starts a
+ * token before `stop` (a run may carry past it, never past `limit`); returns where the block's input ends.
+ */
+function countSymbols(w: Uint8Array, stop: number, limit: number, freq: Uint32Array): number {
+  freq.fill(0);
+  let i = 0;
+  while (i < stop) {
+    const b = w[i++]!;
+    freq[b]!++;
+    // Most bytes of a filtered photo differ from the one before, so the cheap test skips runAt's call.
+    if (w[i] === b) {
+      const run = runAt(w, i, limit);
+      if (run) {
+        freq[LENGTH_SYMBOL[run]!]!++;
+        i += run;
+      }
+    }
+  }
+  return i;
+}
+
+/** Writes the tokens {@link countSymbols} counted, with the block's codes. */
+function writeSymbols(bits: BitWriter, w: Uint8Array, stop: number, limit: number, codes: Int32Array): void {
+  const out = bits.out;
+  let { pos, acc, count } = bits;
+  let i = 0;
+  // BitWriter.put, inlined twice: a method call per byte costs as much as the rest of the loop.
+  while (i < stop) {
+    const b = w[i++]!;
+    let entry = codes[b]!;
+    acc |= (entry & 0xffffff) << count;
+    count += entry >>> 24;
+    if (count >= 32) {
+      store32(out, pos, acc);
+      pos += 4;
+      count -= 32;
+      acc = (entry & 0xffffff) >>> ((entry >>> 24) - count);
+    }
+    if (w[i] === b) {
+      const run = runAt(w, i, limit);
+      if (run) {
+        entry = codes[256 + run]!;
+        acc |= (entry & 0xffffff) << count;
+        count += entry >>> 24;
+        if (count >= 32) {
+          store32(out, pos, acc);
+          pos += 4;
+          count -= 32;
+          acc = (entry & 0xffffff) >>> ((entry >>> 24) - count);
+        }
+        i += run;
+      }
+    }
+  }
+  bits.pos = pos;
+  bits.acc = acc;
+  bits.count = count;
+}
+
+/** The Huffman code for a block's symbol counts and the header that transmits it; `bits` is the block's exact size. */
+function blockCode(freq: Uint32Array, end: number): { block: Block; bits: number } {
+  freq[256] = 1;
+  const litLengths = codeLengths(freq, 15);
+  const litCodes = reversedCodes(litLengths);
+  let bits = 0;
+  for (let s = 0; s < 286; s++) bits += freq[s]! * (litLengths[s]! + MATCH_EXTRA_BITS[s]!);
+  const codes = new Int32Array(257 + MAX_RUN);
+  for (let s = 0; s <= 256; s++) codes[s] = litCodes[s]! | (litLengths[s]! << 24);
+  for (let run = MIN_RUN; run <= MAX_RUN; run++) {
+    const s = LENGTH_SYMBOL[run]!;
+    // The distance code's one bit is 0, so it is just one more bit of length.
+    codes[256 + run] = (litCodes[s]! | (LENGTH_EXTRA_VALUE[run]! << litLengths[s]!)) | ((litLengths[s]! + MATCH_EXTRA_BITS[s]!) << 24);
+  }
+  let hlit = 286;
+  while (hlit > 257 && litLengths[hlit - 1] === 0) hlit--;
+  // One distance code (distance 1) of one bit, as RFC 1951 3.2.7 describes for a single distance code.
+  const lengthList = new Uint8Array(hlit + 1);
+  lengthList.set(litLengths.subarray(0, hlit));
+  lengthList[hlit] = 1;
+  const clFreq = new Uint32Array(19);
+  for (const l of lengthList) clFreq[l]!++;
+  const clLengths = codeLengths(clFreq, 7);
+  const clCodes = reversedCodes(clLengths);
+  let hclen = 19;
+  while (hclen > 4 && clLengths[CL_ORDER[hclen - 1]!] === 0) hclen--;
+  bits += 3 + 5 + 5 + 4 + 3 * hclen;
+  for (const l of lengthList) bits += clLengths[l]!;
+  return { block: { end, codes, hlit, hclen, lengthList, clLengths, clCodes }, bits };
+}
+
+/**
+ * Pass 1 of {@link zlibRle} over `inputLength` bytes that `fill` supplies: the blocks, their codes, the Adler-32 and
+ * the exact output length, so the caller can allocate the output once (or place it inside a larger file).
+ */
+export function planZlibRle(inputLength: number, fill: FillBytes): ZlibPlan {
+  const blocks: Block[] = [];
+  const freq = new Uint32Array(286);
+  let bits = 16; // the zlib header
+  let adler = 1;
+  let start = 0;
+  do {
+    const limit = Math.min(inputLength - start, WINDOW);
+    fill(window, start, start + limit);
+    const used = countSymbols(window, Math.min(limit, BLOCK_INPUT), limit, freq);
+    adler = adler32(window.subarray(0, used), adler);
+    const { block, bits: blockBits } = blockCode(freq, start + used);
+    blocks.push(block);
+    bits += blockBits;
+    start += used;
+  } while (start < inputLength);
+  return { length: ((bits + 7) >> 3) + 4, inputLength, blocks, adler };
+}
+
+/** Pass 2: writes the planned stream to `out[at …]` (`plan.length` bytes), with `fill` supplying the same bytes again. */
+export function writeZlibRle(plan: ZlibPlan, fill: FillBytes, out: Uint8Array, at: number): void {
+  const bits = new BitWriter(out, at);
+  bits.put(0x78, 8);
+  bits.put(0x01, 8); // 32 KiB window, no preset dictionary, fastest-level hint; (0x78 · 256 + 0x01) % 31 === 0
+  let start = 0;
+  for (const block of plan.blocks) {
+    const limit = Math.min(plan.inputLength - start, WINDOW);
+    fill(window, start, start + limit);
+    bits.put(block.end >= plan.inputLength ? 1 : 0, 1); // BFINAL
+    bits.put(2, 2); // dynamic Huffman codes
+    bits.put(block.hlit - 257, 5);
+    bits.put(0, 5); // HDIST − 1: one distance code
+    bits.put(block.hclen - 4, 4);
+    for (let k = 0; k < block.hclen; k++) bits.put(block.clLengths[CL_ORDER[k]!]!, 3);
+    for (const l of block.lengthList) bits.put(block.clCodes[l]!, block.clLengths[l]!);
+    writeSymbols(bits, window, Math.min(limit, BLOCK_INPUT), limit, block.codes);
+    const end = block.codes[256]!;
+    bits.put(end & 0xffffff, end >>> 24);
+    start = block.end;
+  }
+  bits.flush();
+  for (const shift of [24, 16, 8, 0]) bits.put((plan.adler >>> shift) & 0xff, 8);
+  bits.flush();
+  if (bits.pos !== at + plan.length) throw new Error(`zlibRle wrote ${bits.pos - at} bytes, planned ${plan.length}`);
+}
+
 /**
  * zlib-compresses `raw` (what a PNG's IDAT holds). Every byte is a Huffman-coded literal except runs of a repeated
  * byte, written as matches at distance 1 (zlib's Z_RLE strategy). PNG-filtered photos are mostly residual noise,
@@ -161,80 +382,9 @@ export function adler32(data: Uint8Array): number {
  * zlib level 1 at several times the speed; flat areas still shrink ~100-fold through the runs.
  */
 export function zlibRle(raw: Uint8Array): Uint8Array {
-  const n = raw.length;
-  const out = new BitWriter(Math.max(1024, (n >> 1) + 1024));
-  out.put(0x78, 8);
-  out.put(0x01, 8); // 32 KiB window, no preset dictionary, fastest-level hint; (0x78 · 256 + 0x01) % 31 === 0
-  const freq = new Uint32Array(286);
-  let start = 0;
-  do {
-    // Pass 1: symbol frequencies of this block (its matches may run past the nominal end).
-    freq.fill(0);
-    const nominalEnd = Math.min(n, start + BLOCK_INPUT);
-    let i = start;
-    while (i < nominalEnd) {
-      freq[raw[i]!]!++;
-      i++;
-      const run = i < n ? runAt(raw, i, n) : 0;
-      if (run) {
-        freq[LENGTH_SYMBOL[run]!]!++;
-        i += run;
-      }
-    }
-    const end = i;
-    freq[256] = 1;
-    const litLengths = codeLengths(freq, 15);
-    const litCodes = reversedCodes(litLengths);
-    let hlit = 286;
-    while (hlit > 257 && litLengths[hlit - 1] === 0) hlit--;
-    // One distance code (distance 1) of one bit, as RFC 1951 3.2.7 describes for a single distance code.
-    const lengthList = new Uint8Array(hlit + 1);
-    lengthList.set(litLengths.subarray(0, hlit));
-    lengthList[hlit] = 1;
-    const clFreq = new Uint32Array(19);
-    for (const l of lengthList) clFreq[l]!++;
-    const clLengths = codeLengths(clFreq, 7);
-    const clCodes = reversedCodes(clLengths);
-    let hclen = 19;
-    while (hclen > 4 && clLengths[CL_ORDER[hclen - 1]!] === 0) hclen--;
-
-    // Room for this block: its symbols, plus at most 5 extra bits and 1 distance bit per match, plus the header.
-    let bits = 0;
-    for (let s = 0; s < 286; s++) bits += freq[s]! * (litLengths[s]! + (s > 256 ? 6 : 0));
-    out.reserve((bits >> 3) + 512);
-
-    out.put(end >= n ? 1 : 0, 1); // BFINAL
-    out.put(2, 2); // dynamic Huffman codes
-    out.put(hlit - 257, 5);
-    out.put(0, 5); // HDIST − 1: one distance code
-    out.put(hclen - 4, 4);
-    for (let k = 0; k < hclen; k++) out.put(clLengths[CL_ORDER[k]!]!, 3);
-    for (const l of lengthList) out.put(clCodes[l]!, clLengths[l]!);
-
-    // Pass 2: the same tokens, written.
-    i = start;
-    while (i < end) {
-      const b = raw[i]!;
-      out.put(litCodes[b]!, litLengths[b]!);
-      i++;
-      const run = i < n ? runAt(raw, i, n) : 0;
-      if (run) {
-        const sym = LENGTH_SYMBOL[run]!;
-        out.put(litCodes[sym]!, litLengths[sym]!);
-        if (LENGTH_EXTRA_BITS[run]) out.put(LENGTH_EXTRA_VALUE[run]!, LENGTH_EXTRA_BITS[run]!);
-        out.put(0, 1); // distance code 0 (distance 1), no extra bits
-        i += run;
-      }
-    }
-    out.put(litCodes[256]!, litLengths[256]!);
-    start = end;
-  } while (start < n);
-  out.align();
-  out.reserve(4);
-  const adler = adler32(raw);
-  out.put(adler >>> 24, 8);
-  out.put((adler >>> 16) & 0xff, 8);
-  out.put((adler >>> 8) & 0xff, 8);
-  out.put(adler & 0xff, 8);
-  return out.bytes.subarray(0, out.pos);
+  const fill: FillBytes = (into, from, to) => into.set(raw.subarray(from, to));
+  const plan = planZlibRle(raw.length, fill);
+  const out = new Uint8Array(plan.length);
+  writeZlibRle(plan, fill, out, 0);
+  return out;
 }
