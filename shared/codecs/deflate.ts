@@ -200,6 +200,8 @@ export type FillBytes = (into: Uint8Array, from: number, to: number) => void;
 /** One deflate block: where its input ends, its Huffman code and the header that describes the code. */
 interface Block {
   end: number;
+  /** The block's runs in order, each as (where the match starts, relative to the block) << 9 | its length. */
+  matches: Int32Array;
   /**
    * What to write for each token, as bits | bit count << 24 (one lookup per token): literal byte b at index b, the
    * end of block at 256, a run of length r at 256 + r (its length code, extra bits and the 1-bit distance code).
@@ -234,12 +236,18 @@ function runAt(w: Uint8Array, i: number, limit: number): number {
   return j - i;
 }
 
+/** Most runs one block can hold (a literal and at least MIN_RUN more bytes each), for the scratch list below. */
+const MAX_MATCHES = Math.ceil(BLOCK_INPUT / (1 + MIN_RUN)) + 1;
+const matchScratch = new Int32Array(MAX_MATCHES);
+
 /**
- * Counts the symbols of one block into `freq`: a literal per byte, and a length symbol per run after it. Starts a
- * token before `stop` (a run may carry past it, never past `limit`); returns where the block's input ends.
+ * Counts the tokens of one block into `freq`: a literal per byte, and a length symbol per run after it, and lists
+ * the runs so the writing pass need not look for them again. Starts a token before `stop` (a run may carry past it,
+ * never past `limit`).
  */
-function countSymbols(w: Uint8Array, stop: number, limit: number, freq: Uint32Array): number {
+function countSymbols(w: Uint8Array, stop: number, limit: number, freq: Uint32Array): { used: number; matches: Int32Array } {
   freq.fill(0);
+  let found = 0;
   let i = 0;
   while (i < stop) {
     const b = w[i++]!;
@@ -249,22 +257,21 @@ function countSymbols(w: Uint8Array, stop: number, limit: number, freq: Uint32Ar
       const run = runAt(w, i, limit);
       if (run) {
         freq[LENGTH_SYMBOL[run]!]!++;
+        matchScratch[found++] = (i << 9) | run;
         i += run;
       }
     }
   }
-  return i;
+  return { used: i, matches: matchScratch.slice(0, found) };
 }
 
-/** Writes the tokens {@link countSymbols} counted, with the block's codes. */
-function writeSymbols(bits: BitWriter, w: Uint8Array, stop: number, limit: number, codes: Int32Array): void {
+/** Writes the literals `w[from … to)` with the block's codes. */
+function writeLiterals(bits: BitWriter, w: Uint8Array, from: number, to: number, codes: Int32Array): void {
   const out = bits.out;
   let { pos, acc, count } = bits;
-  let i = 0;
-  // BitWriter.put, inlined twice: a method call per byte costs as much as the rest of the loop.
-  while (i < stop) {
-    const b = w[i++]!;
-    let entry = codes[b]!;
+  // BitWriter.put, inlined: a method call per byte costs as much as the rest of the loop.
+  for (let i = from; i < to; i++) {
+    const entry = codes[w[i]!]!;
     acc |= (entry & 0xffffff) << count;
     count += entry >>> 24;
     if (count >= 32) {
@@ -273,21 +280,6 @@ function writeSymbols(bits: BitWriter, w: Uint8Array, stop: number, limit: numbe
       count -= 32;
       acc = (entry & 0xffffff) >>> ((entry >>> 24) - count);
     }
-    if (w[i] === b) {
-      const run = runAt(w, i, limit);
-      if (run) {
-        entry = codes[256 + run]!;
-        acc |= (entry & 0xffffff) << count;
-        count += entry >>> 24;
-        if (count >= 32) {
-          store32(out, pos, acc);
-          pos += 4;
-          count -= 32;
-          acc = (entry & 0xffffff) >>> ((entry >>> 24) - count);
-        }
-        i += run;
-      }
-    }
   }
   bits.pos = pos;
   bits.acc = acc;
@@ -295,7 +287,7 @@ function writeSymbols(bits: BitWriter, w: Uint8Array, stop: number, limit: numbe
 }
 
 /** The Huffman code for a block's symbol counts and the header that transmits it; `bits` is the block's exact size. */
-function blockCode(freq: Uint32Array, end: number): { block: Block; bits: number } {
+function blockCode(freq: Uint32Array, end: number, matches: Int32Array): { block: Block; bits: number } {
   freq[256] = 1;
   const litLengths = codeLengths(freq, 15);
   const litCodes = reversedCodes(litLengths);
@@ -322,7 +314,7 @@ function blockCode(freq: Uint32Array, end: number): { block: Block; bits: number
   while (hclen > 4 && clLengths[CL_ORDER[hclen - 1]!] === 0) hclen--;
   bits += 3 + 5 + 5 + 4 + 3 * hclen;
   for (const l of lengthList) bits += clLengths[l]!;
-  return { block: { end, codes, hlit, hclen, lengthList, clLengths, clCodes }, bits };
+  return { block: { end, matches, codes, hlit, hclen, lengthList, clLengths, clCodes }, bits };
 }
 
 /**
@@ -338,9 +330,9 @@ export function planZlibRle(inputLength: number, fill: FillBytes): ZlibPlan {
   do {
     const limit = Math.min(inputLength - start, WINDOW);
     fill(window, start, start + limit);
-    const used = countSymbols(window, Math.min(limit, BLOCK_INPUT), limit, freq);
+    const { used, matches } = countSymbols(window, Math.min(limit, BLOCK_INPUT), limit, freq);
     adler = adler32(window.subarray(0, used), adler);
-    const { block, bits: blockBits } = blockCode(freq, start + used);
+    const { block, bits: blockBits } = blockCode(freq, start + used, matches);
     blocks.push(block);
     bits += blockBits;
     start += used;
@@ -355,8 +347,8 @@ export function writeZlibRle(plan: ZlibPlan, fill: FillBytes, out: Uint8Array, a
   bits.put(0x01, 8); // 32 KiB window, no preset dictionary, fastest-level hint; (0x78 · 256 + 0x01) % 31 === 0
   let start = 0;
   for (const block of plan.blocks) {
-    const limit = Math.min(plan.inputLength - start, WINDOW);
-    fill(window, start, start + limit);
+    const used = block.end - start;
+    fill(window, start, block.end);
     bits.put(block.end >= plan.inputLength ? 1 : 0, 1); // BFINAL
     bits.put(2, 2); // dynamic Huffman codes
     bits.put(block.hlit - 257, 5);
@@ -364,9 +356,17 @@ export function writeZlibRle(plan: ZlibPlan, fill: FillBytes, out: Uint8Array, a
     bits.put(block.hclen - 4, 4);
     for (let k = 0; k < block.hclen; k++) bits.put(block.clLengths[CL_ORDER[k]!]!, 3);
     for (const l of block.lengthList) bits.put(block.clCodes[l]!, block.clLengths[l]!);
-    writeSymbols(bits, window, Math.min(limit, BLOCK_INPUT), limit, block.codes);
-    const end = block.codes[256]!;
-    bits.put(end & 0xffffff, end >>> 24);
+    const codes = block.codes;
+    let i = 0;
+    for (const match of block.matches) {
+      const at = match >>> 9;
+      const run = match & 511;
+      writeLiterals(bits, window, i, at, codes);
+      bits.put(codes[256 + run]! & 0xffffff, codes[256 + run]! >>> 24);
+      i = at + run;
+    }
+    writeLiterals(bits, window, i, used, codes);
+    bits.put(codes[256]! & 0xffffff, codes[256]! >>> 24);
     start = block.end;
   }
   bits.flush();
