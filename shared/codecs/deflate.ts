@@ -96,7 +96,6 @@ function reversedCodes(lengths: Uint8Array): Uint16Array {
   return codes;
 }
 
-
 /** Writes deflate's bit stream (least significant bit first) into a buffer already sized for it. */
 class BitWriter {
   /** Pending bits: the low `count` (< 32) bits of `acc`. */
@@ -114,6 +113,7 @@ class BitWriter {
       store32(this.out, this.pos, this.acc);
       this.pos += 4;
       this.count -= 32;
+      // The top `count` bits of value did not fit in acc's 32; they start the next word.
       this.acc = value >>> (n - this.count);
     }
   }
@@ -226,7 +226,7 @@ export interface ZlibPlan {
 const MATCH_EXTRA_BITS = new Uint8Array(286);
 for (let run = MIN_RUN; run <= MAX_RUN; run++) MATCH_EXTRA_BITS[LENGTH_SYMBOL[run]!] = LENGTH_EXTRA_BITS[run]! + 1;
 
-/** Length of the run of bytes equal to `w[i - 1]` starting at `i`, up to MAX_RUN and `limit` (0 when shorter than MIN_RUN). */
+/** Length of the run of bytes equal to `w[i - 1]` from `i`, up to MAX_RUN and `limit` (0 when shorter than MIN_RUN). */
 function runAt(w: Uint8Array, i: number, limit: number): number {
   const b = w[i - 1];
   if (i + MIN_RUN > limit || w[i] !== b || w[i + 1] !== b || w[i + 2] !== b) return 0;
@@ -245,7 +245,12 @@ const matchScratch = new Int32Array(MAX_MATCHES);
  * the runs so the writing pass need not look for them again. Starts a token before `stop` (a run may carry past it,
  * never past `limit`).
  */
-function countSymbols(w: Uint8Array, stop: number, limit: number, freq: Uint32Array): { used: number; matches: Int32Array } {
+function countSymbols(
+  w: Uint8Array,
+  stop: number,
+  limit: number,
+  freq: Uint32Array,
+): { used: number; matches: Int32Array } {
   freq.fill(0);
   let found = 0;
   let i = 0;
@@ -298,7 +303,8 @@ function blockCode(freq: Uint32Array, end: number, matches: Int32Array): { block
   for (let run = MIN_RUN; run <= MAX_RUN; run++) {
     const s = LENGTH_SYMBOL[run]!;
     // The distance code's one bit is 0, so it is just one more bit of length.
-    codes[256 + run] = (litCodes[s]! | (LENGTH_EXTRA_VALUE[run]! << litLengths[s]!)) | ((litLengths[s]! + MATCH_EXTRA_BITS[s]!) << 24);
+    const value = litCodes[s]! | (LENGTH_EXTRA_VALUE[run]! << litLengths[s]!);
+    codes[256 + run] = value | ((litLengths[s]! + MATCH_EXTRA_BITS[s]!) << 24);
   }
   let hlit = 286;
   while (hlit > 257 && litLengths[hlit - 1] === 0) hlit--;
@@ -340,7 +346,7 @@ export function planZlibRle(inputLength: number, fill: FillBytes): ZlibPlan {
   return { length: ((bits + 7) >> 3) + 4, inputLength, blocks, adler };
 }
 
-/** Pass 2: writes the planned stream to `out[at …]` (`plan.length` bytes), with `fill` supplying the same bytes again. */
+/** Pass 2: writes the planned stream to `out[at …]` (`plan.length` bytes), `fill` supplying the same bytes again. */
 export function writeZlibRle(plan: ZlibPlan, fill: FillBytes, out: Uint8Array, at: number): void {
   const bits = new BitWriter(out, at);
   bits.put(0x78, 8);
@@ -359,11 +365,11 @@ export function writeZlibRle(plan: ZlibPlan, fill: FillBytes, out: Uint8Array, a
     const codes = block.codes;
     let i = 0;
     for (const match of block.matches) {
-      const at = match >>> 9;
+      const matchAt = match >>> 9;
       const run = match & 511;
-      writeLiterals(bits, window, i, at, codes);
+      writeLiterals(bits, window, i, matchAt, codes);
       bits.put(codes[256 + run]! & 0xffffff, codes[256 + run]! >>> 24);
-      i = at + run;
+      i = matchAt + run;
     }
     writeLiterals(bits, window, i, used, codes);
     bits.put(codes[256]! & 0xffffff, codes[256]! >>> 24);
