@@ -22,6 +22,7 @@ import {
 } from './layout.js';
 import { runInBands } from './banded.js';
 import { searchRounding } from './round-search.js';
+import { denoiseRevealed } from './denoise.js';
 import { resampleFast } from './resample-fast.js';
 import { embed, receptiveReach, reveal } from './model.js';
 import {
@@ -159,6 +160,8 @@ export interface RevealResult {
   keyed: boolean;
   /** Mean loudness-envelope error of the revealed audio against the header's fingerprint, in dB. */
   fingerprintDriftDb: number;
+  /** True when the post-filter ({@link denoiseRevealed}) ran. */
+  denoised: boolean;
 }
 
 /**
@@ -408,7 +411,14 @@ export const ENVELOPE_TOLERANCE_DB = 6;
 export async function revealAudio(
   model: LoadedModel,
   imageBytes: Uint8Array,
-  options: { key?: string; limits?: Limits; /** Evaluation only: report the fingerprint drift instead of refusing. */ ignoreFingerprint?: boolean } = {},
+  options: {
+    key?: string;
+    limits?: Limits;
+    /** Wiener post-filter against the nets' error (default true); false returns what Reveal read, unfiltered. */
+    denoise?: boolean;
+    /** Evaluation only: report the fingerprint drift instead of refusing. */
+    ignoreFingerprint?: boolean;
+  } = {},
 ): Promise<RevealResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const { format, width, height } = sniffImage(imageBytes);
@@ -434,6 +444,15 @@ export async function revealAudio(
   if (drift > ENVELOPE_TOLERANCE_DB && !options.ignoreFingerprint)
     throw new StegError('damaged_payload', `the hidden audio no longer matches its fingerprint (${drift.toFixed(1)} dB off): the container was altered`);
   const spread = header.keyed ? await unscramble(payload, options.key ?? '', slots) : payload;
-  const samples = denormaliseClip(despreadClip(spread, header.spreadRate, header.sampleCount), header.gain);
-  return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed, fingerprintDriftDb: drift };
+  const denoise = options.denoise ?? true;
+  const clip = despreadClip(spread, header.spreadRate, header.sampleCount);
+  const samples = denormaliseClip(denoise ? denoiseRevealed(clip) : clip, header.gain);
+  return {
+    wav: encodeWav16(samples, SAMPLE_RATE),
+    samples,
+    seconds: header.sampleCount / SAMPLE_RATE,
+    keyed: header.keyed,
+    fingerprintDriftDb: drift,
+    denoised: denoise,
+  };
 }

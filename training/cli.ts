@@ -12,16 +12,16 @@ import { UsageError } from './commands/args.js';
 const USAGE = `usage: stegavox <command> [options]
 
   embed    --image cover.png|jpg --audio clip.wav --out container.png [--key K] [--quality standard|high] [--weights DIR]
-  reveal   --image container.png --out clip.wav [--key K] [--weights DIR]
+  reveal   --image container.png --out clip.wav [--key K] [--denoise on|off] [--weights DIR]
   capacity --image file.png|jpg
   train    [--preset real|reference] [--steps N] [--batch 32] [--crop 64] [--lr 0.001] [--beta 1]
            [--target-psnr DB] [--seed 1] [--backend wasm|cpu|tensorflow] [--threads 1] [--run runs/NAME] [--resume]
            [--export DIR] [--version NAME] [--dtype float16|float32] [--config FILE.json] [--data ../shared/data]
            [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
-           [--figures] [--audio speech|sines|music] [--key K] [--quality standard|high] [--backend wasm|cpu]
+           [--figures] [--audio speech|sines|music] [--key K] [--quality standard|high] [--denoise on|off] [--backend wasm|cpu]
   rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
-           [--densities 1,1/4,1/16] [--bits 3,4,5] [--quality standard|high] [--backend wasm|cpu]
+           [--densities 1,1/4,1/16] [--bits 3,4,5] [--quality standard|high] [--denoise on|off] [--backend wasm|cpu]
            (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)
   revive   --run DIR [--preset real] [--data ../shared/data] [--probe 64] [--crop 64] [--seed 1]
            (gives a checkpoint's never-firing ReLU units fresh weights, function unchanged; then train --resume)

@@ -1,5 +1,6 @@
 /** Held-out evaluation: real photos + unseen speech through the real pipeline (PNG round trip), and the float path. */
 import { normaliseClip } from '../shared/audio-normalise.js';
+import { denoiseRevealed } from '../shared/denoise.js';
 import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
 import { blocksToAudio, SAMPLE_RATE } from '../shared/layout.js';
@@ -58,11 +59,11 @@ export interface Summary {
 const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600, maxHighPixels: Infinity };
 
 /** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
-async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality) {
+async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality, denoise: boolean) {
   const wav = encodeWav16(clip, SAMPLE_RATE);
   const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key, quality });
   // Measure every pair, and count those the server would refuse as damaged (fingerprint drift over tolerance).
-  const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, ignoreFingerprint: true });
+  const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, denoise, ignoreFingerprint: true });
   return {
     png: embedded.png,
     container: decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }),
@@ -73,9 +74,10 @@ async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float
 
 /**
  * The float path: what embedAudio does (spreading, the feedback pass, the same region, only tiles that carry samples
- * count as changed), without the 8-bit rounding, keying and header; Reveal reads the float container.
+ * count as changed), without the 8-bit rounding, keying and header; Reveal reads the float container, and the same
+ * post-filter runs when `denoise` is on.
  */
-async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array, quality: Quality) {
+async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array, quality: Quality, denoise: boolean) {
   const { width, height } = cover;
   const cap = capacity(width, height).samples;
   const rate = spreadRate(clip.length, cap);
@@ -90,7 +92,8 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
   };
   let result = await once(payload);
   if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) result = await once(withFeedback(payload, result.revealed));
-  return { mse: result.mse, revealed: despreadClip(result.revealed, rate, clip.length) };
+  const revealed = despreadClip(result.revealed, rate, clip.length);
+  return { mse: result.mse, revealed: denoise ? denoiseRevealed(revealed) : revealed };
 }
 
 /** A clip of `length` samples cut from `stream` starting at `offset` (wrapping), quantised to 16 bit as a WAV would be. */
@@ -111,15 +114,16 @@ export async function evaluatePair(
   audioStream: Float32Array,
   offset: number,
   density: number,
-  options: { key?: string; quality?: Quality } = {},
+  options: { key?: string; quality?: Quality; /** Reveal's post-filter (default on, as the API). */ denoise?: boolean } = {},
 ): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
   const cover = decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
   const cap = capacity(cover.width, cover.height);
   const length = Math.floor((cap.samples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);
   const quality = options.quality ?? 'standard';
-  const trip = await roundTrip(model, imageBytes, clip, options.key, quality);
-  const f = await floatPath(model, cover, clip, quality);
+  const denoise = options.denoise ?? true;
+  const trip = await roundTrip(model, imageBytes, clip, options.key, quality, denoise);
+  const f = await floatPath(model, cover, clip, quality, denoise);
   const result: PairResult = {
     image: name,
     width: cover.width,

@@ -2,6 +2,7 @@
 import { denormaliseClip, normaliseClip } from '../shared/audio-normalise.js';
 import type { RgbImage } from '../shared/codecs/image.js';
 import { StegError } from '../shared/errors.js';
+import { denoiseRevealed } from '../shared/denoise.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
 
 /**
@@ -137,12 +138,15 @@ export interface LsbResult {
   ssim: number;
   pcc: number;
   siSnr: number;
+  /** The same audio figures after reveal's post-filter ({@link denoiseRevealed}), for a like-for-like comparison. */
+  filtered: { pcc: number; siSnr: number };
 }
 
 /** Measures k-bit LSB on one cover and clip (PSNR/SSIM container vs cover, PCC/SI-SNR revealed vs clip). */
 export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, bits: number, mode: LsbMode): LsbResult {
   const { plan, container, revealed } = lsbRoundTrip(cover, clip, bits, mode);
   const m = mse(container, cover.data);
+  const filtered = denoiseRevealed(revealed);
   return {
     image: name,
     bits,
@@ -155,5 +159,6 @@ export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, b
     ssim: ssim(container, cover.data, cover.width, cover.height),
     pcc: pcc(clip, revealed),
     siSnr: siSnr(clip, revealed),
+    filtered: { pcc: pcc(clip, filtered), siSnr: siSnr(clip, filtered) },
   };
 }

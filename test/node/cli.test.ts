@@ -155,6 +155,8 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
     expectCleanFailure(await stegavox('capacity', '--image', p('cover.png'), '--colour', 'red'), 2, 'capacity', /colour/);
     const quality = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('q.png'), '--quality', 'best');
     expectCleanFailure(quality, 2, 'embed', /--quality must be one of standard, high/);
+    const denoise = await stegavox('reveal', '--image', p('cover.png'), '--out', p('d.wav'), '--denoise', 'yes');
+    expectCleanFailure(denoise, 2, 'reveal', /--denoise must be one of on, off/);
     const unknown = await stegavox('hide');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split('\n')[0]).toBe('stegavox: unknown command "hide"');
@@ -179,8 +181,8 @@ describe('stegavox rd', () => {
     const run = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', out);
     expect(run.code, run.stderr).toBe(0);
     const { rows } = JSON.parse(await readFile(path.join(out, 'rd.json'), 'utf8')) as { rows: RdRow[] };
-    // Density 1: stegavox + 3 plain LSB rows; 1/4 and 1/16: stegavox + plain, thin and spread LSB for each k.
-    expect(rows).toHaveLength(4 + 10 + 10);
+    // Density 1: stegavox + 3 plain LSB rows + the same through the post-filter; 1/4 and 1/16: also thin and spread LSB.
+    expect(rows).toHaveLength(7 + 13 + 13);
     expect(rows.every((r) => r.pairs === 2 && Number.isFinite(r.psnr) && Number.isFinite(r.pcc))).toBe(true);
     const at = (method: RdRow['method'], density: number, bits: number | null = null) =>
       rows.find((r) => r.method === method && r.density === density && r.bits === bits)!;
@@ -196,8 +198,16 @@ describe('stegavox rd', () => {
     expect(at('lsb', 1 / 16, 4).carrying).toBeCloseTo(1 / 16, 2);
     expect(at('lsb', 1 / 16, 4).psnr).toBeGreaterThan(at('lsb', 1, 4).psnr + 9);
     expect(at('lsb-thin', 1 / 4, 4).siSnr).toBe(at('lsb', 1 / 4, 4).siSnr);
+    // The post-filter rows measure the same containers (same PSNR) with filtered audio (different SI-SNR).
+    expect(at('lsb-filtered', 1, 3).psnr).toBe(at('lsb', 1, 3).psnr);
+    expect(at('lsb-filtered', 1, 3).siSnr).not.toBe(at('lsb', 1, 3).siSnr);
     const md = await readFile(path.join(out, 'rd.md'), 'utf8');
-    expect(md.split('\n').filter((l) => /^\| (stegavox|LSB k = [345])/.test(l))).toHaveLength(24);
+    expect(md.split('\n').filter((l) => /^\| (stegavox|LSB k = [345])/.test(l))).toHaveLength(33);
+    expect(md).toContain('LSB k = 3 + post-filter');
+    // --denoise off: no post-filter rows.
+    const raw = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', p('rd-raw'), '--densities', '1', '--denoise', 'off');
+    expect(raw.code, raw.stderr).toBe(0);
+    expect((JSON.parse(await readFile(path.join(p('rd-raw'), 'rd.json'), 'utf8')) as { rows: RdRow[] }).rows).toHaveLength(4);
     expect(run.stdout).toContain(md.split('\n')[0]!);
   });
 

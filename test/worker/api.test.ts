@@ -78,6 +78,15 @@ describe('embed → reveal', () => {
     expect(wav.samples.length).toBe(24000);
     // The transparent nets carry the clip at 8-bit precision; the 16 → 8 kHz resampling is the only other change.
     expect(pcc(wav.samples, makeSamples(3, 8000, 4))).toBeGreaterThan(0.95);
+    expect(revealed.headers.get('x-stego-denoise')).toBe('on');
+    // denoise=off returns what Reveal read: the same length, different samples (the filter did run by default).
+    const raw = await call(multipart('/api/reveal', { image: containerBytes, denoise: 'off' }), { WEIGHTS_PREFIX: prefix });
+    await expectStatus(raw, 200);
+    expect(raw.headers.get('x-stego-denoise')).toBe('off');
+    const rawWav = decodeWav(new Uint8Array(await raw.arrayBuffer()));
+    expect(rawWav.samples.length).toBe(24000);
+    expect(pcc(rawWav.samples, makeSamples(3, 8000, 4))).toBeGreaterThan(0.95);
+    expect(rawWav.samples.some((v, i) => v !== wav.samples[i])).toBe(true);
   });
 
   it('with a key: the same key gives the clip back, no key or a wrong key gives unrelated audio of the same length', async () => {

@@ -91,6 +91,8 @@ describe('400 bad request', () => {
     expect(await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'ultra' })), 400, 'bad_request')).toMatch(/standard, high/);
     await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'x'.repeat(100) })), 400, 'bad_request');
     await expectProblem(await call(multipart('/api/embed', { image, audio, quality: new Uint8Array([1]) })), 400, 'bad_request');
+    expect(await expectProblem(await call(multipart('/api/reveal', { image, denoise: 'maybe' })), 400, 'bad_request')).toMatch(/on, off/);
+    await expectProblem(await call(multipart('/api/reveal', { image, denoise: 'x'.repeat(100) })), 400, 'bad_request');
   });
 
   it('a multipart body that does not parse', async () => {

@@ -1,5 +1,6 @@
 /** Shared argument helpers for the CLI commands. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DENOISE_SETTINGS, isDenoiseSetting } from '../../shared/denoise.js';
 import { isQuality, QUALITIES, type Quality } from '../../shared/pipeline.js';
 
 /** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
@@ -19,7 +20,6 @@ export function required(values: Record<string, unknown>, name: string): string 
   return v;
 }
 
-/** A numeric option with a default; anything that is not a finite number is a usage error. */
 /** `--quality standard|high` (see QUALITIES in shared/pipeline.ts); absent → standard, anything else → usage error. */
 export function qualityOption(values: Record<string, unknown>): Quality {
   const v = values.quality;
@@ -28,6 +28,15 @@ export function qualityOption(values: Record<string, unknown>): Quality {
   throw new UsageError(`--quality must be one of ${QUALITIES.join(', ')}, got "${String(v)}"`);
 }
 
+/** `--denoise on|off` (reveal's post-filter); absent → on, anything else → usage error. */
+export function denoiseOption(values: Record<string, unknown>): boolean {
+  const v = values.denoise;
+  if (v === undefined) return true;
+  if (isDenoiseSetting(v)) return v === 'on';
+  throw new UsageError(`--denoise must be one of ${DENOISE_SETTINGS.join(', ')}, got "${String(v)}"`);
+}
+
+/** A numeric option with a default; anything that is not a finite number is a usage error. */
 export function numberOption(values: Record<string, unknown>, name: string, fallback: number): number {
   const v = values[name];
   if (v === undefined) return fallback;

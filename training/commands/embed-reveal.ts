@@ -4,7 +4,7 @@ import { embedAudio, revealAudio } from '../../shared/pipeline.js';
 import { disposeModel } from '../../shared/weights-format.js';
 import { initBackend } from '../backend/select.js';
 import { loadModelFromDir } from '../node-model.js';
-import { parse, qualityOption, required } from './args.js';
+import { denoiseOption, parse, qualityOption, required } from './args.js';
 
 /** `embed --image cover --audio clip.wav --out container.png [--key K] [--weights DIR]` */
 export async function embedCommand(argv: string[]): Promise<void> {
@@ -35,17 +35,18 @@ export async function embedCommand(argv: string[]): Promise<void> {
   }
 }
 
-/** `reveal --image container.png --out clip.wav [--key K] [--weights DIR]` */
+/** `reveal --image container.png --out clip.wav [--key K] [--denoise on|off] [--weights DIR]` */
 export async function revealCommand(argv: string[]): Promise<void> {
-  const v = parse(argv, { image: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, weights: { type: 'string' } });
+  const v = parse(argv, { image: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, denoise: { type: 'string' }, weights: { type: 'string' } });
+  const denoise = denoiseOption(v);
   const [imagePath, outPath] = [required(v, 'image'), required(v, 'out')];
   const imageBytes = new Uint8Array(await readFile(imagePath));
   await initBackend('wasm');
   const model = await loadModelFromDir(v.weights);
   try {
-    const result = await revealAudio(model, imageBytes, { key: v.key });
+    const result = await revealAudio(model, imageBytes, { key: v.key, denoise });
     await writeFile(outPath, result.wav);
-    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}`);
+    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}${denoise ? '' : ', unfiltered'}`);
   } finally {
     disposeModel(model);
   }

@@ -7,7 +7,7 @@ import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, markdownTable, summarise, type PairResult } from '../evaluate.js';
 import { coverContainerFigure, spectrogramFigure, waveformFigure } from '../figures.js';
 import { loadModelFromDir } from '../node-model.js';
-import { numberOption, parse, qualityOption } from './args.js';
+import { numberOption, parse, qualityOption, denoiseOption } from './args.js';
 import { loadEvalInputs } from './eval-inputs.js';
 
 /** `eval [options]`: see the CLI usage text. */
@@ -23,6 +23,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     figures: { type: 'boolean', default: false },
     key: { type: 'string' },
     quality: { type: 'string' },
+    denoise: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string' },
   });
@@ -30,6 +31,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const limit = numberOption(v, 'limit', Infinity);
   const seed = numberOption(v, 'seed', 5);
   const quality = qualityOption(v);
+  const denoise = denoiseOption(v);
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
   const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, audio: v.audio, seed, limit });
@@ -39,7 +41,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   let offset = 0;
   for (const [i, p] of paths.entries()) {
     const name = path.basename(p);
-    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, { key: v.key, quality });
+    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, { key: v.key, quality, denoise });
     offset += clip.length;
     results.push(result);
     console.log(
@@ -55,7 +57,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
   }
   const summary = summarise(results, density);
-  const label = `${model.version}, ${paths.length} images, ${v.audio}, density ${density}`;
+  const label = `${model.version}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? "" : ", no post-filter"}`;
   const table = markdownTable(summary, label);
   await writeFile(path.join(v.out!, 'eval.json'), JSON.stringify({ model: model.version, summary, results }, null, 2));
   await writeFile(path.join(v.out!, 'eval.md'), `${table}\n`);

@@ -9,7 +9,7 @@ import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, type PairResult } from '../evaluate.js';
 import { evaluateLsb, type LsbMode, type LsbResult } from '../lsb.js';
 import { loadModelFromDir } from '../node-model.js';
-import { numberOption, parse, qualityOption, UsageError } from './args.js';
+import { numberOption, parse, qualityOption, denoiseOption, UsageError } from './args.js';
 import { loadEvalInputs } from './eval-inputs.js';
 
 /** Densities of the table unless `--densities` says otherwise: full, a quarter, a sixteenth of capacity. */
@@ -17,8 +17,8 @@ export const DEFAULT_DENSITIES = '1,1/4,1/16';
 
 /** One row of the table: a method at one density, means over the photos. */
 export interface RdRow {
-  /** `stegavox`, or k-bit LSB in one of its modes (see LsbMode in training/lsb.ts). */
-  method: 'stegavox' | 'lsb' | 'lsb-spread' | 'lsb-thin';
+  /** `stegavox`, or k-bit LSB in one of its modes (see LsbMode in training/lsb.ts); `lsb-filtered` is plain LSB through reveal's post-filter. */
+  method: 'stegavox' | 'lsb' | 'lsb-filtered' | 'lsb-spread' | 'lsb-thin';
   /** LSB bits per channel value (k); null for stegavox. */
   bits: number | null;
   density: number;
@@ -97,6 +97,7 @@ export function rdTable(rows: RdRow[], label: string, stegavox = 'stegavox'): st
   const name = (r: RdRow) => {
     if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `${stegavox} (spread ×${r.valuesPerSample.toFixed(2)})` : stegavox;
     if (r.method === 'lsb') return `LSB k = ${r.bits}`;
+    if (r.method === 'lsb-filtered') return `LSB k = ${r.bits} + post-filter`;
     const how = `${Math.round(r.codeBits ?? 0)}-bit codes over ${Math.round(r.valuesPerSample)} values`;
     return `LSB k = ${r.bits} ${r.method === 'lsb-spread' ? 'spread' : 'thin'} (${how})`;
   };
@@ -123,8 +124,10 @@ export async function rdCommand(argv: string[]): Promise<void> {
     out: { type: 'string', default: path.join('runs', 'rd') },
     backend: { type: 'string', default: 'wasm' },
     quality: { type: 'string' },
+    denoise: { type: 'string' },
   });
   const quality = qualityOption(v);
+  const denoise = denoiseOption(v);
   const densities = parseDensities(v.densities!);
   const bits = parseBits(v.bits!);
   const limit = numberOption(v, 'limit', Infinity);
@@ -149,7 +152,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
     const name = path.basename(p);
     const bytes = new Uint8Array(await readFile(p));
     for (const [di, d] of densities.entries()) {
-      const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value, { quality });
+      const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value, { quality, denoise });
       offsets[di]! += clip.length;
       const values = cover.data.length;
       const slots = payloadSlots(clip.length, spreadRate(clip.length, capacity(cover.width, cover.height).samples));
@@ -160,7 +163,9 @@ export async function rdCommand(argv: string[]): Promise<void> {
         for (const k of bits) {
           const r = evaluateLsb(name, cover, clip, k, mode);
           lsb.push(r);
-          add(`${mode}|${k}|${di}`, { pair: r, seconds: result.seconds, carrying: r.touched, valuesPerSample: r.valuesPerSample, codeBits: r.codeBits, refused: false });
+          const measured = { seconds: result.seconds, carrying: r.touched, valuesPerSample: r.valuesPerSample, codeBits: r.codeBits, refused: false };
+          add(`${mode}|${k}|${di}`, { pair: r, ...measured });
+          if (mode === 'plain' && denoise) add(`filtered|${k}|${di}`, { pair: { ...r, ...r.filtered }, ...measured });
         }
       }
       perImage.push({ image: name, density: d.value, stegavox: result, lsb });
@@ -175,6 +180,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
   for (const [di, d] of densities.entries()) {
     rows.push(row('stegavox', null, d, cells.get(`stegavox|${di}`) ?? []));
     for (const k of bits) rows.push(row('lsb', k, d, cells.get(`plain|${k}|${di}`) ?? []));
+    if (denoise) for (const k of bits) rows.push(row('lsb-filtered', k, d, cells.get(`filtered|${k}|${di}`) ?? []));
     if (spareRoom(d.value)) {
       for (const k of bits) rows.push(row('lsb-thin', k, d, cells.get(`thin|${k}|${di}`) ?? []));
       for (const k of bits) rows.push(row('lsb-spread', k, d, cells.get(`spread|${k}|${di}`) ?? []));

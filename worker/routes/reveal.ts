@@ -1,10 +1,11 @@
-/** POST /api/reveal: multipart container PNG (+ optional key) → the hidden clip as 16-bit mono 8 kHz WAV. */
+/** POST /api/reveal: multipart container PNG (+ optional key and denoise) → the hidden clip as 16-bit mono 8 kHz WAV. */
 import type { Context } from 'hono';
+import { parseDenoise } from '../../shared/denoise.js';
 import { revealAudio } from '../../shared/pipeline.js';
 import { readConfig, type AppEnv } from '../config.js';
 import { readMultipart } from '../http/multipart.js';
 import { withModel } from '../weights.js';
-import { KEY_MAX_LENGTH, seconds } from './common.js';
+import { KEY_MAX_LENGTH, QUALITY_MAX_LENGTH, seconds } from './common.js';
 
 /** Recovers the audio hidden in the uploaded container; nothing hidden or a damaged container → 422. */
 export async function reveal(c: Context<{ Bindings: AppEnv }>): Promise<Response> {
@@ -12,14 +13,16 @@ export async function reveal(c: Context<{ Bindings: AppEnv }>): Promise<Response
   const upload = await readMultipart(c.req.raw, config.maxBodyBytes);
   const image = await upload.file('image');
   const key = upload.text('key', KEY_MAX_LENGTH) || undefined;
+  const denoise = parseDenoise(upload.text('denoise', QUALITY_MAX_LENGTH));
   return withModel(c.env, async ({ model }) => {
-    const result = await revealAudio(model, image, { key, limits: config.limits });
+    const result = await revealAudio(model, image, { key, limits: config.limits, denoise });
     return new Response(result.wav as Uint8Array<ArrayBuffer>, {
       headers: {
         'content-type': 'audio/wav',
         'content-disposition': 'inline; filename="stegavox.wav"',
         'cache-control': 'no-store',
         'x-stego-seconds': seconds(result.seconds),
+        'x-stego-denoise': result.denoised ? 'on' : 'off',
         'x-stego-model': model.version,
       },
     });
