@@ -10,6 +10,7 @@ export const STEPS = [
   'header + fingerprint',
   'layout (pixels/audio ↔ blocks)',
   'nets (tfjs-wasm, incl. tensor upload/download)',
+  'post-filter (reveal)',
   'encode PNG',
   'encode WAV',
   'glue (layout, averaging, buffers)',
@@ -37,6 +38,8 @@ const BY_NAME: Record<string, Step> = {
   audioToBlocks: 'layout (pixels/audio ↔ blocks)',
   blocksToRgb: 'layout (pixels/audio ↔ blocks)',
   blocksToAudio: 'layout (pixels/audio ↔ blocks)',
+  denoiseRevealed: 'post-filter (reveal)',
+  noiseLevel: 'post-filter (reveal)',
   encodePng: 'encode PNG',
   encodeWav16: 'encode WAV',
 };

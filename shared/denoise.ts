@@ -6,7 +6,7 @@ import { StegError } from './errors.js';
  * held-out set: 32 ms frames at 8 kHz with half overlap, the noise level from the 30th percentile of each bin's power,
  * decision-directed smoothing 0.7 and a gain floor of 0.2 (−14 dB), which keeps speech onsets and avoids musical noise.
  */
-export const DENOISE = { frame: 256, hop: 128, noiseQuantile: 0.3, smoothing: 0.7, gainFloor: 0.2, maxEstimateFrames: 1024 } as const;
+export const DENOISE = { frame: 256, hop: 128, noiseQuantile: 0.3, smoothing: 0.7, gainFloor: 0.2, maxEstimateFrames: 512 } as const;
 
 /** Values of the `denoise` request field and `--denoise` option: the post-filter on (default) or off. */
 export const DENOISE_SETTINGS = ['on', 'off'] as const;
@@ -27,15 +27,25 @@ const N = DENOISE.frame;
 const HALF = N / 2;
 /** sqrt-Hann (periodic) for analysis and synthesis: at half overlap the squared windows sum to exactly 1. */
 const WINDOW = Float64Array.from({ length: N }, (_, i) => Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)));
-const COS = Float64Array.from({ length: HALF }, (_, k) => Math.cos((2 * Math.PI * k) / N));
-const SIN = Float64Array.from({ length: HALF }, (_, k) => Math.sin((2 * Math.PI * k) / N));
 const BIT_REVERSED = Uint16Array.from({ length: N }, (_, i) => {
   let r = 0;
   for (let b = 1, v = i; b < N; b <<= 1, v >>= 1) r = (r << 1) | (v & 1);
   return r;
 });
+/** Forward twiddles e^(−iπk/h) of the stage with butterfly span h, at [h − 1 + k]: each stage reads its own run. */
+const TWIDDLE_RE = new Float64Array(N);
+const TWIDDLE_IM = new Float64Array(N);
+for (let h = 1; h < N; h <<= 1) {
+  for (let k = 0; k < h; k++) {
+    TWIDDLE_RE[h - 1 + k] = Math.cos((Math.PI * k) / h);
+    TWIDDLE_IM[h - 1 + k] = -Math.sin((Math.PI * k) / h);
+  }
+}
 
-/** In-place radix-2 FFT of length {@link N} (inverse without the 1/N, which the caller folds in). */
+/**
+ * In-place radix-2 FFT of length {@link N} (inverse without the 1/N, which the caller folds in). The first two stages
+ * have twiddles 1 and ∓i and are written out; the rest loop over twiddles outermost so each is loaded once.
+ */
 function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
   for (let i = 0; i < N; i++) {
     const j = BIT_REVERSED[i]!;
@@ -48,22 +58,49 @@ function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
       im[j] = ti;
     }
   }
-  const sign = inverse ? 1 : -1;
-  for (let len = 2; len <= N; len <<= 1) {
-    const half = len >> 1;
-    const step = N / len;
-    for (let i = 0; i < N; i += len) {
-      for (let k = 0; k < half; k++) {
-        const wr = COS[k * step]!;
-        const wi = sign * SIN[k * step]!;
-        const a = i + k;
+  for (let a = 0; a < N; a += 2) {
+    const br = re[a + 1]!;
+    const bi = im[a + 1]!;
+    re[a + 1] = re[a]! - br;
+    im[a + 1] = im[a]! - bi;
+    re[a]! += br;
+    im[a]! += bi;
+  }
+  for (let a = 0; a < N; a += 4) {
+    let br = re[a + 2]!;
+    let bi = im[a + 2]!;
+    re[a + 2] = re[a]! - br;
+    im[a + 2] = im[a]! - bi;
+    re[a]! += br;
+    im[a]! += bi;
+    // Times −i (forward) or +i (inverse).
+    br = re[a + 3]!;
+    bi = im[a + 3]!;
+    const vr = inverse ? -bi : bi;
+    const vi = inverse ? br : -br;
+    re[a + 3] = re[a + 1]! - vr;
+    im[a + 3] = im[a + 1]! - vi;
+    re[a + 1]! += vr;
+    im[a + 1]! += vi;
+  }
+  const sign = inverse ? -1 : 1;
+  for (let half = 4; half < N; half <<= 1) {
+    const span = half << 1;
+    for (let k = 0; k < half; k++) {
+      const wr = TWIDDLE_RE[half - 1 + k]!;
+      const wi = sign * TWIDDLE_IM[half - 1 + k]!;
+      for (let a = k; a < N; a += span) {
         const b = a + half;
-        const vr = re[b]! * wr - im[b]! * wi;
-        const vi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - vr;
-        im[b] = im[a]! - vi;
-        re[a]! += vr;
-        im[a]! += vi;
+        const xr = re[b]!;
+        const xi = im[b]!;
+        const vr = xr * wr - xi * wi;
+        const vi = xr * wi + xi * wr;
+        const ar = re[a]!;
+        const ai = im[a]!;
+        re[b] = ar - vr;
+        im[b] = ai - vi;
+        re[a] = ar + vr;
+        im[a] = ai + vi;
       }
     }
   }
@@ -74,13 +111,53 @@ function frameCount(length: number): number {
   return Math.ceil((length + N) / DENOISE.hop);
 }
 
-/** Loads frame `f` of `x` (windowed, zero outside the clip) into re, clearing im. */
-function loadFrame(x: Float32Array, f: number, re: Float64Array, im: Float64Array): void {
+/** Windowed frame `f` of `x` (zero outside the clip, and past the last frame) into `into`; true unless all zero. */
+function loadFrame(x: Float32Array, f: number, frames: number, into: Float64Array): boolean {
   const start = f * DENOISE.hop - N;
+  let any = false;
   for (let i = 0; i < N; i++) {
     const t = start + i;
-    re[i] = t >= 0 && t < x.length ? x[t]! * WINDOW[i]! : 0;
-    im[i] = 0;
+    const v = f < frames && t >= 0 && t < x.length ? x[t]! * WINDOW[i]! : 0;
+    into[i] = v;
+    any ||= v !== 0;
+  }
+  return any;
+}
+
+/**
+ * Two real frames share one complex FFT (the first as the real part, the second as the imaginary part), which halves
+ * the transform work, the filter's whole cost. `a` and `b` receive the two half spectra, bins 0…N/2, as
+ * interleaved (re, im) pairs.
+ */
+function splitSpectra(re: Float64Array, im: Float64Array, a: Float64Array, b: Float64Array): void {
+  for (let k = 0; k <= HALF; k++) {
+    const j = (N - k) & (N - 1);
+    const zr = re[k]!;
+    const zi = im[k]!;
+    const wr = re[j]!;
+    const wi = im[j]!;
+    // A = (Z_k + conj Z_{N−k}) / 2, B = (Z_k − conj Z_{N−k}) / 2i.
+    a[2 * k] = (zr + wr) / 2;
+    a[2 * k + 1] = (zi - wi) / 2;
+    b[2 * k] = (zi + wi) / 2;
+    b[2 * k + 1] = (wr - zr) / 2;
+  }
+}
+
+/** Inverse of {@link splitSpectra} after the gains: Z = gA·A + i·gB·B on all N bins, Hermitian halves mirrored. */
+function joinSpectra(a: Float64Array, b: Float64Array, gainA: Float64Array, gainB: Float64Array, re: Float64Array, im: Float64Array): void {
+  for (let k = 0; k <= HALF; k++) {
+    const ar = gainA[k]! * a[2 * k]!;
+    const ai = gainA[k]! * a[2 * k + 1]!;
+    const br = gainB[k]! * b[2 * k]!;
+    const bi = gainB[k]! * b[2 * k + 1]!;
+    re[k] = ar - bi;
+    im[k] = ai + br;
+    if (k > 0 && k < HALF) {
+      // Bin N−k holds conj(A_k) + i·conj(B_k).
+      re[N - k] = ar + bi;
+      im[N - k] = br - ai;
+    }
   }
 }
 
@@ -96,14 +173,22 @@ export function noiseLevel(x: Float32Array): number {
   const power = Array.from({ length: HALF - 1 }, () => new Float64Array(sampled));
   const re = new Float64Array(N);
   const im = new Float64Array(N);
+  const spectra = [new Float64Array(N + 2), new Float64Array(N + 2)] as const;
   let used = 0;
-  for (let u = 0; u < sampled; u++) {
-    loadFrame(x, Math.floor((u * frames) / sampled), re, im);
-    fft(re, im, false);
-    let total = 0;
-    for (let k = 1; k < HALF; k++) total += power[k - 1]![used] = re[k]! ** 2 + im[k]! ** 2;
+  for (let u = 0; u < sampled; u += 2) {
     // Digital silence (padding, exact zeros) says nothing about the noise; counting it would set the level to 0.
-    if (total > 0) used++;
+    const sounding = [
+      loadFrame(x, Math.floor((u * frames) / sampled), frames, re),
+      loadFrame(x, u + 1 < sampled ? Math.floor(((u + 1) * frames) / sampled) : frames, frames, im),
+    ];
+    fft(re, im, false);
+    splitSpectra(re, im, spectra[0], spectra[1]);
+    for (let s = 0; s < 2; s++) {
+      if (!sounding[s]) continue;
+      const spectrum = spectra[s]!;
+      for (let k = 1; k < HALF; k++) power[k - 1]![used] = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
+      used++;
+    }
   }
   if (used === 0) return 0;
   const q = DENOISE.noiseQuantile;
@@ -120,33 +205,40 @@ export function denoiseRevealed(x: Float32Array): Float32Array {
   const noise = noiseLevel(x);
   if (!(noise > 1e-20)) return x.slice();
   const { smoothing, gainFloor, hop } = DENOISE;
-  const out = new Float64Array(x.length);
+  const out = new Float32Array(x.length);
   const previous = new Float64Array(HALF + 1);
   const re = new Float64Array(N);
   const im = new Float64Array(N);
-  const gain = new Float64Array(HALF + 1);
+  const spectra = [new Float64Array(N + 2), new Float64Array(N + 2)] as const;
+  const gains = [new Float64Array(HALF + 1), new Float64Array(HALF + 1)] as const;
   const frames = frameCount(x.length);
-  for (let f = 0; f < frames; f++) {
-    loadFrame(x, f, re, im);
+  for (let f = 0; f < frames; f += 2) {
+    loadFrame(x, f, frames, re);
+    loadFrame(x, f + 1, frames, im);
     fft(re, im, false);
-    for (let k = 0; k <= HALF; k++) {
-      const p = re[k]! ** 2 + im[k]! ** 2;
-      const prior = (smoothing * previous[k]!) / noise + (1 - smoothing) * Math.max(p / noise - 1, 0);
-      const g = Math.max(prior / (1 + prior), gainFloor);
-      gain[k] = g;
-      previous[k] = g * g * p;
+    splitSpectra(re, im, spectra[0], spectra[1]);
+    // The two frames in order: the second's a-priori SNR follows from the first's filtered power.
+    for (let s = 0; s < 2; s++) {
+      const spectrum = spectra[s]!;
+      const gain = gains[s]!;
+      for (let k = 0; k <= HALF; k++) {
+        const p = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
+        const prior = (smoothing * previous[k]!) / noise + (1 - smoothing) * Math.max(p / noise - 1, 0);
+        const g = Math.max(prior / (1 + prior), gainFloor);
+        gain[k] = g;
+        previous[k] = g * g * p;
+      }
     }
-    for (let k = 0; k < N; k++) {
-      const g = gain[k <= HALF ? k : N - k]!;
-      re[k]! *= g;
-      im[k]! *= g;
-    }
+    joinSpectra(spectra[0], spectra[1], gains[0], gains[1], re, im);
     fft(re, im, true);
-    const start = f * hop - N;
-    for (let i = 0; i < N; i++) {
-      const t = start + i;
-      if (t >= 0 && t < x.length) out[t]! += (re[i]! / N) * WINDOW[i]!;
+    for (let pair = 0; pair < 2; pair++) {
+      const filtered = pair === 0 ? re : im;
+      const start = (f + pair) * hop - N;
+      for (let i = 0; i < N; i++) {
+        const t = start + i;
+        if (t >= 0 && t < x.length) out[t]! += (filtered[i]! / N) * WINDOW[i]!;
+      }
     }
   }
-  return Float32Array.from(out);
+  return out;
 }
