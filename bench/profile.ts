@@ -39,6 +39,7 @@ const BY_NAME: Record<string, Step> = {
   blocksToRgb: 'layout (pixels/audio ↔ blocks)',
   blocksToAudio: 'layout (pixels/audio ↔ blocks)',
   denoiseRevealed: 'post-filter (reveal)',
+  denoiseInPlace: 'post-filter (reveal)',
   noiseLevel: 'post-filter (reveal)',
   encodePng: 'encode PNG',
   encodeWav16: 'encode WAV',

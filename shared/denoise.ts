@@ -27,6 +27,8 @@ const N = DENOISE.frame;
 const HALF = N / 2;
 /** sqrt-Hann (periodic) for analysis and synthesis: at half overlap the squared windows sum to exactly 1. */
 const WINDOW = Float64Array.from({ length: N }, (_, i) => Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)));
+/** The synthesis window with the inverse FFT's 1/N folded in. */
+const SYNTHESIS = WINDOW.map((w) => w / N);
 const BIT_REVERSED = Uint16Array.from({ length: N }, (_, i) => {
   let r = 0;
   for (let b = 1, v = i; b < N; b <<= 1, v >>= 1) r = (r << 1) | (v & 1);
@@ -114,12 +116,14 @@ function frameCount(length: number): number {
 /** Windowed frame `f` of `x` (zero outside the clip, and past the last frame) into `into`; true unless all zero. */
 function loadFrame(x: Float32Array, f: number, frames: number, into: Float64Array): boolean {
   const start = f * DENOISE.hop - N;
+  const from = f < frames ? Math.max(0, -start) : N;
+  const to = f < frames ? Math.min(N, x.length - start) : 0;
+  into.fill(0);
   let any = false;
-  for (let i = 0; i < N; i++) {
-    const t = start + i;
-    const v = f < frames && t >= 0 && t < x.length ? x[t]! * WINDOW[i]! : 0;
+  for (let i = from; i < to; i++) {
+    const v = x[start + i]! * WINDOW[i]!;
     into[i] = v;
-    any ||= v !== 0;
+    if (v !== 0) any = true;
   }
   return any;
 }
@@ -202,15 +206,28 @@ export function noiseLevel(x: Float32Array): number {
  * comes back unchanged. Gains: +1.3 to +1.6 dB SI-SNR on speech, +2.7 on sines (training covers, see DENOISE).
  */
 export function denoiseRevealed(x: Float32Array): Float32Array {
+  const out = x.slice();
+  denoiseInPlace(out);
+  return out;
+}
+
+/**
+ * {@link denoiseRevealed} writing over `x`, for callers that own the array: a clip's worth of fresh memory costs
+ * about as much as the filtering here. Each sample is final once the second of its two frames is in, and no later
+ * frame reads it, so finished samples go straight back into `x` while half a frame waits in `pending`.
+ */
+export function denoiseInPlace(x: Float32Array): void {
   const noise = noiseLevel(x);
-  if (!(noise > 1e-20)) return x.slice();
+  if (!(noise > 1e-20)) return;
   const { smoothing, gainFloor, hop } = DENOISE;
-  const out = new Float32Array(x.length);
+  const perNoise = 1 / noise;
   const previous = new Float64Array(HALF + 1);
   const re = new Float64Array(N);
   const im = new Float64Array(N);
   const spectra = [new Float64Array(N + 2), new Float64Array(N + 2)] as const;
   const gains = [new Float64Array(HALF + 1), new Float64Array(HALF + 1)] as const;
+  // Overlap-add state: the second half of the last frame, still missing the next frame's first half.
+  const pending = new Float64Array(hop);
   const frames = frameCount(x.length);
   for (let f = 0; f < frames; f += 2) {
     loadFrame(x, f, frames, re);
@@ -223,7 +240,8 @@ export function denoiseRevealed(x: Float32Array): Float32Array {
       const gain = gains[s]!;
       for (let k = 0; k <= HALF; k++) {
         const p = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
-        const prior = (smoothing * previous[k]!) / noise + (1 - smoothing) * Math.max(p / noise - 1, 0);
+        const posterior = p * perNoise - 1;
+        const prior = (smoothing * previous[k]! + (1 - smoothing) * (posterior > 0 ? posterior : 0) * noise) * perNoise;
         const g = Math.max(prior / (1 + prior), gainFloor);
         gain[k] = g;
         previous[k] = g * g * p;
@@ -233,12 +251,12 @@ export function denoiseRevealed(x: Float32Array): Float32Array {
     fft(re, im, true);
     for (let pair = 0; pair < 2; pair++) {
       const filtered = pair === 0 ? re : im;
-      const start = (f + pair) * hop - N;
-      for (let i = 0; i < N; i++) {
-        const t = start + i;
-        if (t >= 0 && t < x.length) out[t]! += (filtered[i]! / N) * WINDOW[i]!;
-      }
+      // Frame g covers [(g − 2)·hop, g·hop): its first half completes those samples, its second half waits.
+      const done = (f + pair - 2) * hop;
+      const from = Math.max(0, -done);
+      const to = Math.min(hop, x.length - done);
+      for (let i = from; i < to; i++) x[done + i] = pending[i]! + filtered[i]! * SYNTHESIS[i]!;
+      for (let i = 0; i < hop; i++) pending[i] = filtered[hop + i]! * SYNTHESIS[hop + i]!;
     }
   }
-  return out;
 }

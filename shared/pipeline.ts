@@ -22,7 +22,7 @@ import {
 } from './layout.js';
 import { runInBands } from './banded.js';
 import { searchRounding } from './round-search.js';
-import { denoiseRevealed } from './denoise.js';
+import { denoiseInPlace } from './denoise.js';
 import { resampleFast } from './resample-fast.js';
 import { embed, receptiveReach, reveal } from './model.js';
 import {
@@ -446,7 +446,8 @@ export async function revealAudio(
   const spread = header.keyed ? await unscramble(payload, options.key ?? '', slots) : payload;
   const denoise = options.denoise ?? true;
   const clip = despreadClip(spread, header.spreadRate, header.sampleCount);
-  const samples = denormaliseClip(denoise ? denoiseRevealed(clip) : clip, header.gain);
+  if (denoise) denoiseInPlace(clip);
+  const samples = denormaliseClip(clip, header.gain);
   return {
     wav: encodeWav16(samples, SAMPLE_RATE),
     samples,

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeWav } from '../../shared/codecs/wav.js';
-import { denoiseRevealed, noiseLevel, parseDenoise } from '../../shared/denoise.js';
+import { denoiseInPlace, denoiseRevealed, noiseLevel, parseDenoise } from '../../shared/denoise.js';
 import { isStegError } from '../../shared/errors.js';
 import { siSnr } from '../../shared/metrics.js';
 
@@ -86,6 +86,10 @@ describe('denoiseRevealed', () => {
     const a = denoiseRevealed(input);
     const b = denoiseRevealed(input.map((v) => v * 0.01));
     expect(a.length).toBe(input.length);
+    // The in-place form writes finished samples back while later frames still read the input: same result.
+    const inPlace = input.slice();
+    denoiseInPlace(inPlace);
+    expect(Array.from(inPlace)).toEqual(Array.from(a));
     for (let i = 0; i < a.length; i += 97) expect(b[i]!).toBeCloseTo(a[i]! * 0.01, 6);
     expect(Array.from(denoiseRevealed(new Float32Array(500)))).toEqual(Array.from(new Float32Array(500)));
     for (const n of [1, 7, 255, 257]) {
