@@ -35,6 +35,15 @@ const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
 const MAX_DEFLATE_RATIO = 1032;
 /** Compressed bytes handed to the inflater at once: bounds the output of one step to ~16 MiB even for a zip bomb. */
 const INFLATE_SLICE = 16 * 1024;
+/**
+ * Deflate never writes much more than a byte of stream per byte of data (stored blocks add 5 bytes per 64 KiB, fixed
+ * Huffman 1/8 at worst), so a stream that has consumed more than 4× its output plus this slack is a trap: thousands
+ * of empty blocks, each declaring 15-bit codes, cost the inflater a 32K-entry table apiece while producing nothing
+ * (measured: 142 kB of them took 0.6 s to inflate; 16 MB would take a minute). The slack covers fflate holding a
+ * whole stored block (up to 64 KiB) before it emits any of it. Checked after every slice, so such a stream is
+ * refused after at most about 100 kB of it: under 0.4 s of CPU here.
+ */
+const INFLATE_TRAP_SLACK = 80 * 1024;
 const MAX_U31 = 0x7fffffff;
 
 const TYPE_IHDR = 0x49484452;
@@ -191,10 +200,14 @@ function inflateBounded(parts: Uint8Array[], expected: number, needed = expected
   // A little trailing data after the image is a benign quirk of some encoders; a lot of it is an attack.
   const maxExcess = expected + 65536;
   try {
+    let consumed = 0;
     for (const part of parts) {
       for (let i = 0; i < part.length; i += INFLATE_SLICE) {
-        inflater.push(part.subarray(i, i + INFLATE_SLICE), false);
+        const slice = part.subarray(i, i + INFLATE_SLICE);
+        inflater.push(slice, false);
+        consumed += slice.length;
         if (excess > maxExcess) throw bad('far more image data than the header describes');
+        if (consumed > 4 * (len + excess) + INFLATE_TRAP_SLACK) throw bad('compressed image data that inflates to almost nothing (a decompression trap)');
         if (len >= needed && needed < expected) return out.subarray(0, needed);
       }
     }
