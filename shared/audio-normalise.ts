@@ -29,7 +29,7 @@ export function absPercentile(samples: Float32Array, p: number): number {
  * Hoare quickselect: reorders `a` so a[k] is the k-th smallest, smaller-or-equal values left of it and larger-or-equal
  * right of it, and returns a[k]. Linear time on average; a full sort of a minute of audio costs ~10× more.
  */
-export function selectInPlace(a: Float32Array, k: number): number {
+export function selectInPlace(a: Float32Array | Float64Array, k: number): number {
   let left = 0;
   let right = a.length - 1;
   while (right > left) {
