@@ -5,7 +5,7 @@ import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from '../../shared/codecs/image.js';
 import { StegError } from '../../shared/errors.js';
-import { SIGNATURE, chunk, concat, ihdr, rawImageData, type PngSpec } from '../fixtures/png-writer.js';
+import { SIGNATURE, chunk, concat, ihdr, rawImageData, tableBombPng, type PngSpec } from '../fixtures/png-writer.js';
 import { mulberry32 as rng } from '../../training/data/rng.js';
 
 /** Photo-like samples (gradients, texture, a little noise) for 8-bit RGB or RGBA; alpha varies too. */
@@ -138,44 +138,6 @@ describe('PNG decoder: inflate', () => {
     expect(badImage(() => decodeImage(pngOf(spec, zlibSync(raw.subarray(0, raw.length - 5)))))).toMatch(/truncated \(605 of 610 bytes\)/);
   });
 });
-
-/** LSB-first bit writer for hand-made deflate streams. */
-class Bits { bytes: number[] = []; acc = 0; n = 0;
-  put(v: number, len: number) { for (let i = 0; i < len; i++) { this.acc |= ((v >> i) & 1) << this.n; if (++this.n === 8) { this.bytes.push(this.acc); this.acc = 0; this.n = 0; } } }
-  putCode(code: number, len: number) { for (let i = len - 1; i >= 0; i--) this.put((code >> i) & 1, 1); } // Huffman codes MSB first
-  align() { if (this.n) { this.bytes.push(this.acc); this.acc = 0; this.n = 0; } } }
-/**
- * A PNG whose IDAT is `blocks` empty dynamic deflate blocks, each declaring a 15-bit code (a 32K-entry table for the
- * inflater to build), then a stored block with the real (all-zero) scanlines: valid, tiny output, heavy table work.
- */
-function tableBombPng(blocks: number, width = 16, height = 16): Uint8Array {
-  const b = new Bits();
-  b.put(0x78, 8); b.put(0x01, 8);
-  // code-length codes: symbols 0,1,15,18 each 2 bits → canonical codes: 0→00, 1→01, 15→10, 18→11
-  const ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
-  const clLen: Record<number, number> = { 0: 2, 1: 2, 15: 2, 18: 2 };
-  const clCode: Record<number, number> = { 0: 0, 1: 1, 15: 2, 18: 3 };
-  for (let k = 0; k < blocks; k++) {
-    b.put(0, 1); b.put(2, 2); // not final, dynamic
-    b.put(0, 5); b.put(0, 5); b.put(15, 4); // HLIT 257, HDIST 1, HCLEN 19
-    for (const sym of ORDER) b.put(clLen[sym] ?? 0, 3);
-    // litlen: sym0 len1, 255 zeros (18:138, 18:117), sym256 len15; dist: len1
-    b.putCode(clCode[1]!, 2);
-    b.putCode(clCode[18]!, 2); b.put(138 - 11, 7);
-    b.putCode(clCode[18]!, 2); b.put(117 - 11, 7);
-    b.putCode(clCode[15]!, 2);
-    b.putCode(clCode[1]!, 2);
-    // data: EOB = symbol 256 with 15-bit code. Canonical: len1 sym0 → code 0; len15 sym256 → code (0+1)<<14 = 0b100000000000000
-    b.putCode(1 << 14, 15);
-  }
-  // final stored block with the real scanlines (filter 0)
-  const raw = new Uint8Array(height * (width * 3 + 1));
-  b.put(1, 1); b.put(0, 2); b.align();
-  b.bytes.push(raw.length & 255, raw.length >> 8, ~raw.length & 255, (~raw.length >> 8) & 255, ...raw);
-  b.bytes.push(0, 0, 0, 1);
-  const z = Uint8Array.from(b.bytes);
-  return concat([SIGNATURE, ihdr(width, height, 8, 2), chunk('IDAT', z), chunk('IEND', new Uint8Array(0))]);
-}
 
 describe('PNG decoder: damaged streams', () => {
   it('every cut of the zlib stream is a clean bad_image; with maxRows the rows that arrived are exact', () => {

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from '../../shared/crc32.js';
 import type { AppEnv } from '../../worker/config.js';
+import { tableBombPng } from '../fixtures/png-writer.js';
 import { call as callWorker, type EnvOverrides, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
 
 /** A PNG chunk with its length and CRC. */
@@ -107,6 +108,12 @@ describe('400 bad request', () => {
   it('an undecodable image (valid header, broken zlib data)', async () => {
     const broken = pngWithHeader(64, 64, new Uint8Array(200).fill(0xab));
     await expectProblem(await call(multipart('/api/embed', { image: broken, audio })), 400, 'bad_image');
+  });
+
+  it('a decompression trap (thousands of empty deflate blocks declaring 15-bit codes) is a 400, on embed and reveal', async () => {
+    const trap = tableBombPng(30000, 64, 64);
+    expect(await expectProblem(await call(multipart('/api/embed', { image: trap, audio })), 400, 'bad_image')).toMatch(/decompression trap/);
+    await expectProblem(await call(multipart('/api/reveal', { image: trap })), 400, 'bad_image');
   });
 
   it('a truncated image', async () => {
