@@ -206,7 +206,7 @@ export function noiseLevel(x: Float32Array): number {
 /**
  * Wiener-filters revealed audio (any rate; tuned at 8 kHz) against white noise of the level {@link noiseLevel}
  * finds, with decision-directed a-priori SNR (Ephraim–Malah). Returns a new array of the same length; silence
- * comes back unchanged. Gains: +1.4 to +1.7 dB SI-SNR on speech and +2.7 on sines on the training covers (see DENOISE),
+ * comes back unchanged. Gains: +1.3 to +1.7 dB SI-SNR on speech and +2.7 on sines on the training covers (see DENOISE),
  * +0.9 to +1.2 and +2.4 on the held-out kodak24 evaluation.
  */
 export function denoiseRevealed(x: Float32Array): Float32Array {
