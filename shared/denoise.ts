@@ -1,6 +1,6 @@
 /** Reveal's post-filter: a short-time Wiener filter against the Reveal net's near-white error, its level estimated blind. */
 import { selectInPlace } from './audio-normalise.js';
-import { StegError } from './errors.js';
+import { parseChoice } from './choice.js';
 
 /**
  * Filter settings, chosen on training photos (bsds500) and training speakers (FSDD recordings 5–49), never on the
@@ -13,16 +13,9 @@ export const DENOISE = { frame: 256, hop: 128, noiseQuantile: 0.3, smoothing: 0.
 /** Values of the `denoise` request field and `--denoise` option: the post-filter on (default) or off. */
 export const DENOISE_SETTINGS = ['on', 'off'] as const;
 
-/** True for a valid `denoise` value. */
-export function isDenoiseSetting(value: unknown): value is (typeof DENOISE_SETTINGS)[number] {
-  return (DENOISE_SETTINGS as readonly unknown[]).includes(value);
-}
-
 /** Reads the `denoise` field (API): absent or empty → true (on), `off` → false, anything else → `bad_request`. */
 export function parseDenoise(value: string | undefined): boolean {
-  if (value === undefined || value === '') return true;
-  if (isDenoiseSetting(value)) return value === 'on';
-  throw new StegError('bad_request', `denoise must be one of ${DENOISE_SETTINGS.join(', ')}; got "${value.slice(0, 40)}"`);
+  return parseChoice('denoise', DENOISE_SETTINGS, value, 'on') === 'on';
 }
 
 const N = DENOISE.frame;
@@ -168,6 +161,25 @@ function joinSpectra(a: Float64Array, b: Float64Array, gainA: Float64Array, gain
 }
 
 /**
+ * Frames `first` and `second` of `x` (one past the last frame reads as zeros) through one FFT, their half spectra
+ * into `spectra`; returns for each whether it holds any sound (false for digital silence).
+ */
+function transformPair(
+  x: Float32Array,
+  first: number,
+  second: number,
+  frames: number,
+  re: Float64Array,
+  im: Float64Array,
+  spectra: readonly [Float64Array, Float64Array],
+): [boolean, boolean] {
+  const sounding: [boolean, boolean] = [loadFrame(x, first, frames, re), loadFrame(x, second, frames, im)];
+  fft(re, im, false);
+  splitSpectra(re, im, spectra[0], spectra[1]);
+  return sounding;
+}
+
+/**
  * Noise power per bin (per frame, windowed), assuming white noise: for each bin the {@link DENOISE.noiseQuantile}
  * quantile of its power over frames, corrected to a mean for exponentially distributed power, then the median over
  * bins, over frames that are not digital silence. Quiet frames and bins without speech set it; a steady tone lifts
@@ -182,14 +194,10 @@ export function noiseLevel(x: Float32Array): number {
   const spectra = [new Float64Array(N + 2), new Float64Array(N + 2)] as const;
   let used = 0;
   for (let u = 0; u < sampled; u += 2) {
-    // Digital silence (padding, exact zeros) says nothing about the noise; counting it would set the level to 0.
-    const sounding = [
-      loadFrame(x, Math.floor((u * frames) / sampled), frames, re),
-      loadFrame(x, u + 1 < sampled ? Math.floor(((u + 1) * frames) / sampled) : frames, frames, im),
-    ];
-    fft(re, im, false);
-    splitSpectra(re, im, spectra[0], spectra[1]);
+    const second = u + 1 < sampled ? Math.floor(((u + 1) * frames) / sampled) : frames;
+    const sounding = transformPair(x, Math.floor((u * frames) / sampled), second, frames, re, im, spectra);
     for (let s = 0; s < 2; s++) {
+      // Digital silence (padding, exact zeros) says nothing about the noise; counting it would set the level to 0.
       if (!sounding[s]) continue;
       const spectrum = spectra[s]!;
       for (let k = 1; k < HALF; k++) power[k - 1]![used] = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
@@ -234,10 +242,7 @@ export function denoiseInPlace(x: Float32Array): void {
   const pending = new Float64Array(hop);
   const frames = frameCount(x.length);
   for (let f = 0; f < frames; f += 2) {
-    loadFrame(x, f, frames, re);
-    loadFrame(x, f + 1, frames, im);
-    fft(re, im, false);
-    splitSpectra(re, im, spectra[0], spectra[1]);
+    transformPair(x, f, f + 1, frames, re, im, spectra);
     // The two frames in order: the second's a-priori SNR follows from the first's filtered power.
     for (let s = 0; s < 2; s++) {
       const spectrum = spectra[s]!;

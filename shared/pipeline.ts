@@ -3,6 +3,7 @@ import { denormaliseClip, normaliseClip } from './audio-normalise.js';
 import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
 import { resampledLength } from './codecs/resample.js';
 import { decodeWav, encodeWav16, sniffWav } from './codecs/wav.js';
+import { parseChoice } from './choice.js';
 import { StegError } from './errors.js';
 import { scramble, SCRAMBLE_FRAME, unscramble } from './key-scramble.js';
 import {
@@ -136,6 +137,13 @@ export function despreadClip(spread: Float32Array, rate: number, sampleCount: nu
   const out = new Float32Array(sampleCount);
   out.set(resampleFast(spread.subarray(0, spreadLength(sampleCount, rate)), rate, SAMPLE_RATE).subarray(0, sampleCount));
   return out;
+}
+
+/** What reveal makes of revealed spread samples: {@link despreadClip}, then the post-filter when `denoise` is on. */
+export function despreadRevealed(spread: Float32Array, rate: number, sampleCount: number, denoise: boolean): Float32Array {
+  const clip = despreadClip(spread, rate, sampleCount);
+  if (denoise) denoiseInPlace(clip);
+  return clip;
 }
 
 /** Result of {@link embedAudio}. */
@@ -313,16 +321,9 @@ export async function embedSamples(model: LoadedModel, cover: RgbImage, payload:
 export const QUALITIES = ['standard', 'high'] as const;
 export type Quality = (typeof QUALITIES)[number];
 
-/** True for a name in {@link QUALITIES}. */
-export function isQuality(value: unknown): value is Quality {
-  return (QUALITIES as readonly unknown[]).includes(value);
-}
-
 /** Reads a quality name (API field); absent → `standard`, anything else → `bad_request`. */
 export function parseQuality(value: string | undefined): Quality {
-  if (value === undefined || value === '') return 'standard';
-  if (isQuality(value)) return value;
-  throw new StegError('bad_request', `quality must be one of ${QUALITIES.join(', ')}; got "${value.slice(0, 40)}"`);
+  return parseChoice('quality', QUALITIES, value, 'standard');
 }
 
 /**
@@ -445,9 +446,7 @@ export async function revealAudio(
     throw new StegError('damaged_payload', `the hidden audio no longer matches its fingerprint (${drift.toFixed(1)} dB off): the container was altered`);
   const spread = header.keyed ? await unscramble(payload, options.key ?? '', slots) : payload;
   const denoise = options.denoise ?? true;
-  const clip = despreadClip(spread, header.spreadRate, header.sampleCount);
-  if (denoise) denoiseInPlace(clip);
-  const samples = denormaliseClip(clip, header.gain);
+  const samples = denormaliseClip(despreadRevealed(spread, header.spreadRate, header.sampleCount, denoise), header.gain);
   return {
     wav: encodeWav16(samples, SAMPLE_RATE),
     samples,

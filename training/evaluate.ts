@@ -1,13 +1,12 @@
 /** Held-out evaluation: real photos + unseen speech through the real pipeline (PNG round trip), and the float path. */
 import { normaliseClip } from '../shared/audio-normalise.js';
-import { denoiseRevealed } from '../shared/denoise.js';
 import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
 import { blocksToAudio, SAMPLE_RATE } from '../shared/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
 import {
   capacity,
-  despreadClip,
+  despreadRevealed,
   embedAudio,
   ENVELOPE_TOLERANCE_DB,
   floatContainer,
@@ -92,8 +91,7 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
   };
   let result = await once(payload);
   if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) result = await once(withFeedback(payload, result.revealed));
-  const revealed = despreadClip(result.revealed, rate, clip.length);
-  return { mse: result.mse, revealed: denoise ? denoiseRevealed(revealed) : revealed };
+  return { mse: result.mse, revealed: despreadRevealed(result.revealed, rate, clip.length, denoise) };
 }
 
 /** A clip of `length` samples cut from `stream` starting at `offset` (wrapping), quantised to 16 bit as a WAV would be. */

@@ -1,7 +1,8 @@
 /** Shared argument helpers for the CLI commands. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DENOISE_SETTINGS, isDenoiseSetting } from '../../shared/denoise.js';
-import { isQuality, QUALITIES, type Quality } from '../../shared/pipeline.js';
+import { isChoice } from '../../shared/choice.js';
+import { DENOISE_SETTINGS } from '../../shared/denoise.js';
+import { QUALITIES, type Quality } from '../../shared/pipeline.js';
 
 /** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
 export class UsageError extends Error {
@@ -20,20 +21,22 @@ export function required(values: Record<string, unknown>, name: string): string 
   return v;
 }
 
-/** `--quality standard|high` (see QUALITIES in shared/pipeline.ts); absent → standard, anything else → usage error. */
-export function qualityOption(values: Record<string, unknown>): Quality {
-  const v = values.quality;
-  if (v === undefined) return 'standard';
-  if (isQuality(v)) return v;
-  throw new UsageError(`--quality must be one of ${QUALITIES.join(', ')}, got "${String(v)}"`);
+/** A named-choice option: absent → `fallback`, one of `choices` → it, anything else → usage error. */
+function choiceOption<T extends string>(values: Record<string, unknown>, name: string, choices: readonly T[], fallback: T): T {
+  const v = values[name];
+  if (v === undefined) return fallback;
+  if (isChoice(choices, v)) return v;
+  throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${String(v)}"`);
 }
 
-/** `--denoise on|off` (reveal's post-filter); absent → on, anything else → usage error. */
+/** `--quality standard|high` (see QUALITIES in shared/pipeline.ts); absent → standard. */
+export function qualityOption(values: Record<string, unknown>): Quality {
+  return choiceOption(values, 'quality', QUALITIES, 'standard');
+}
+
+/** `--denoise on|off` (reveal's post-filter); absent → on. */
 export function denoiseOption(values: Record<string, unknown>): boolean {
-  const v = values.denoise;
-  if (v === undefined) return true;
-  if (isDenoiseSetting(v)) return v === 'on';
-  throw new UsageError(`--denoise must be one of ${DENOISE_SETTINGS.join(', ')}, got "${String(v)}"`);
+  return choiceOption(values, 'denoise', DENOISE_SETTINGS, 'on') === 'on';
 }
 
 /** A numeric option with a default; anything that is not a finite number is a usage error. */

@@ -57,7 +57,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
   }
   const summary = summarise(results, density);
-  const label = `${model.version}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? "" : ", no post-filter"}`;
+  const label = `${model.version}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? '' : ', no post-filter'}`;
   const table = markdownTable(summary, label);
   await writeFile(path.join(v.out!, 'eval.json'), JSON.stringify({ model: model.version, summary, results }, null, 2));
   await writeFile(path.join(v.out!, 'eval.md'), `${table}\n`);

@@ -3,7 +3,7 @@
 /** Longest key accepted in the `key` form field (characters). */
 export const KEY_MAX_LENGTH = 1024;
 /** Longest `quality` or `denoise` form field read before it is refused (the names are far shorter). */
-export const QUALITY_MAX_LENGTH = 32;
+export const CHOICE_MAX_LENGTH = 32;
 
 /** A duration for the X-Stego-* headers: seconds with millisecond precision, no trailing zeros. */
 export function seconds(value: number): string {

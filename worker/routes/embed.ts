@@ -4,7 +4,7 @@ import { embedAudio, parseQuality } from '../../shared/pipeline.js';
 import { readConfig, type AppEnv } from '../config.js';
 import { readMultipart } from '../http/multipart.js';
 import { withModel } from '../weights.js';
-import { KEY_MAX_LENGTH, QUALITY_MAX_LENGTH, seconds } from './common.js';
+import { KEY_MAX_LENGTH, CHOICE_MAX_LENGTH, seconds } from './common.js';
 
 /** Hides the uploaded audio in the uploaded photo. Every bad input is a 4xx problem (see shared/errors.ts). */
 export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response> {
@@ -13,7 +13,7 @@ export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response>
   const image = await upload.file('image');
   const audio = await upload.file('audio');
   const key = upload.text('key', KEY_MAX_LENGTH) || undefined;
-  const quality = parseQuality(upload.text('quality', QUALITY_MAX_LENGTH));
+  const quality = parseQuality(upload.text('quality', CHOICE_MAX_LENGTH));
   return withModel(c.env, async ({ model }) => {
     const result = await embedAudio(model, image, audio, { key, limits: config.limits, quality });
     return new Response(result.png as Uint8Array<ArrayBuffer>, {

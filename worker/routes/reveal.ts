@@ -5,7 +5,7 @@ import { revealAudio } from '../../shared/pipeline.js';
 import { readConfig, type AppEnv } from '../config.js';
 import { readMultipart } from '../http/multipart.js';
 import { withModel } from '../weights.js';
-import { KEY_MAX_LENGTH, QUALITY_MAX_LENGTH, seconds } from './common.js';
+import { KEY_MAX_LENGTH, CHOICE_MAX_LENGTH, seconds } from './common.js';
 
 /** Recovers the audio hidden in the uploaded container; nothing hidden or a damaged container → 422. */
 export async function reveal(c: Context<{ Bindings: AppEnv }>): Promise<Response> {
@@ -13,7 +13,7 @@ export async function reveal(c: Context<{ Bindings: AppEnv }>): Promise<Response
   const upload = await readMultipart(c.req.raw, config.maxBodyBytes);
   const image = await upload.file('image');
   const key = upload.text('key', KEY_MAX_LENGTH) || undefined;
-  const denoise = parseDenoise(upload.text('denoise', QUALITY_MAX_LENGTH));
+  const denoise = parseDenoise(upload.text('denoise', CHOICE_MAX_LENGTH));
   return withModel(c.env, async ({ model }) => {
     const result = await revealAudio(model, image, { key, limits: config.limits, denoise });
     return new Response(result.wav as Uint8Array<ArrayBuffer>, {
