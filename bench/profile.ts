@@ -61,15 +61,19 @@ function frameStep(frame: ProfileNode['callFrame']): Step | null {
   if (url.startsWith('wasm://') || url.includes('@tensorflow') || url.includes('/shared/model.ts') || url.includes('/shared/quantize.ts'))
     return 'nets (tfjs-wasm, incl. tensor upload/download)';
   if (url.includes('/shared/pipeline.ts') || url.includes('/shared/key-scramble.ts')) return 'glue (layout, averaging, buffers)';
+  // The PNG inflate runs on the platform's zlib through a DecompressionStream, whose stream callbacks run from the
+  // microtask queue, not under decodePngRgb; nothing else in the pipeline uses web streams or zlib.
+  if (url.startsWith('node:internal/webstreams') || url === 'node:zlib') return 'decode image';
   if (functionName === '(garbage collector)') return 'GC';
   return null;
 }
 
 /**
  * Runs `fn` `reps` times under the V8 sampling profiler and returns each step's share of the sampled time (0..1).
- * A sample goes to the first pipeline step found walking its stack from the leaf up, so time inside fflate counts
+ * A sample goes to the first pipeline step found walking its stack from the leaf up, so time inside a codec counts
  * for the codec that called it, except under a step that runs tfjs itself (resampleFast), which owns everything
- * beneath it; idle samples (awaiting) are left out.
+ * beneath it; idle samples (awaiting work handed off, e.g. zlib on the thread pool) go to the step that was running when
+ * the wait began.
  */
 export async function profileShares(fn: () => Promise<unknown>, reps: number): Promise<Record<Step, number>> {
   const session = new Session();
@@ -106,11 +110,16 @@ export async function profileShares(fn: () => Promise<unknown>, reps: number): P
     };
     const totals = Object.fromEntries(STEPS.map((s) => [s, 0])) as Record<Step, number>;
     let all = 0;
+    // An idle sample is the main thread waiting for work it handed off (zlib's inflate on the libuv thread pool):
+    // charged to the step that was running when the wait began. Idle before any step ran is left out.
+    let last: Step | null = null;
     profile.samples.forEach((id, i) => {
-      const step = resolve(id);
+      const idle = byId.get(id)!.callFrame.functionName === '(idle)';
+      const step = idle ? last : resolve(id);
       // timeDeltas[i] is the time since the previous sample: the interval the sample stands for.
       const dt = profile.timeDeltas[i] ?? 0;
       if (step === null) return;
+      if (!idle) last = step;
       totals[step] += dt;
       all += dt;
     });

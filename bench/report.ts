@@ -176,7 +176,7 @@ function stagesSection(stages: StageBreakdown[]): string {
     part('reveal'),
     '',
     'Totals: median CPU time of the bench process per call (`process.cpuUsage`, after a full GC; equal to wall time for this single-threaded work on an idle machine, and far less disturbed by other processes). ' +
-      'Shares: a V8 CPU profile (200 µs sampling) of further calls, each sample charged to the nearest pipeline step on its stack (fflate time counts for the codec calling it; tensor upload/download for the nets). Steps under 0.5 % are left out.',
+      'Shares: a V8 CPU profile (200 µs sampling) of further calls, each sample charged to the nearest pipeline step on its stack (tensor upload/download counts for the nets; the PNG inflate runs on the platform zlib through a DecompressionStream, on the Node thread pool, so the idle samples of the main thread while it waits, and the stream callbacks, count for decode image). Steps under 0.5 % are left out.',
   ].join('\n');
 }
 

@@ -229,7 +229,7 @@ export async function embedAudio(
   const audio = decodeAudioInput(audioBytes, limits, cap.samples);
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
   assertFits(audio.length, cap.samples);
-  const cover = decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
   const { samples: normalised, gain } = normaliseClip(audio);
   const rate = spreadRate(audio.length, cap.samples);
   const spread = spreadClip(normalised, rate);
@@ -429,7 +429,7 @@ export async function revealAudio(
     throw new StegError('too_large', `image is ${width}×${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
   // Only the top rows matter: first the few that hold the header, then the region it names. A short clip in a big
   // photo never inflates the rest of the PNG.
-  const top = decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: Math.ceil(HEADER_VALUES / (3 * width)) });
+  const top = await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: Math.ceil(HEADER_VALUES / (3 * width)) });
   const header = readHeaderBits(top.data);
   if (header.width !== width || header.height !== height)
     throw new StegError('damaged_payload', `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`);
@@ -437,7 +437,7 @@ export async function revealAudio(
   if (header.copies > MAX_COPIES || header.spreadRate > MAX_SPREAD * SAMPLE_RATE || slots * header.copies > rawCapacitySamples(width, height))
     throw new StegError('damaged_payload', 'the payload header claims more audio than the image holds');
   const rows = regionHeight(width, height, slots * header.copies);
-  const container = rows <= top.height ? top : decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
+  const container = rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
   const all = await revealSamples(model, container, slots * header.copies);
   const payload = new Float32Array(slots);
   for (let c = 0; c < header.copies; c++) for (let i = 0; i < slots; i++) payload[i]! += all[c * slots + i]! / header.copies;

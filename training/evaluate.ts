@@ -65,7 +65,7 @@ async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float
   const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, denoise, ignoreFingerprint: true });
   return {
     png: embedded.png,
-    container: decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }),
+    container: await decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }),
     revealed: revealed.samples,
     refused: revealed.fingerprintDriftDb > ENVELOPE_TOLERANCE_DB,
   };
@@ -114,7 +114,7 @@ export async function evaluatePair(
   density: number,
   options: { key?: string; quality?: Quality; /** Reveal's post-filter (default on, as the API). */ denoise?: boolean } = {},
 ): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
-  const cover = decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
+  const cover = await decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
   const cap = capacity(cover.width, cover.height);
   const length = Math.floor((cap.samples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);

@@ -90,7 +90,7 @@ export function sniffImage(bytes: Uint8Array): { format: ImageFormat; width: num
  * A non-interlaced PNG is then decoded only that far, which is what makes reveal cheap (the payload sits in the top
  * rows); damage below those rows goes unnoticed. Interlaced PNGs and JPEGs are decoded whole and cut.
  */
-export function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number; maxRows?: number }): RgbImage {
+export async function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number; maxRows?: number }): Promise<RgbImage> {
   const info = sniffImage(bytes);
   const pixels = info.width * info.height;
   const maxPixels = limits?.maxPixels;
@@ -116,7 +116,7 @@ export function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number; ma
 }
 
 /**
- * Encodes 8-bit RGB as a PNG (Sub-filtered rows, zlib via fflate; see png-encode.ts). Throws `bad_request` when
+ * Encodes 8-bit RGB as a PNG (Sub-filtered rows, the project's own zlib writer; see png-encode.ts). Throws `bad_request` when
  * `data` does not match the size.
  */
 export function encodePng(image: RgbImage): Uint8Array {

@@ -1,8 +1,8 @@
-/** PNG reading: IHDR parsing, chunk walk with CRC checks, size-bounded zlib inflate (fflate), unfiltering, Adam7, → 8-bit RGB. */
-import { Unzlib } from 'fflate';
+/** PNG reading: IHDR parsing, chunk walk with CRC checks, size-bounded zlib inflate (the platform's zlib), unfiltering, Adam7, → 8-bit RGB. */
 import { crc32 } from '../crc32.js';
 import { StegError } from '../errors.js';
 import type { RgbImage } from './image.js';
+import { InflateError, inflateBounded } from './inflate.js';
 
 /** The 8-byte PNG signature. */
 export const PNG_SIGNATURE: readonly number[] = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -33,17 +33,6 @@ const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
 ];
 /** Deflate cannot expand data by more than about 1032:1, so more raw bytes than this per compressed byte is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
-/** Compressed bytes handed to the inflater at once: bounds the output of one step to ~16 MiB even for a zip bomb. */
-const INFLATE_SLICE = 16 * 1024;
-/**
- * Deflate never writes much more than a byte of stream per byte of data (stored blocks add 5 bytes per 64 KiB, fixed
- * Huffman 1/8 at worst), so a stream that has consumed more than 4× its output plus this slack is a trap: thousands
- * of empty blocks, each declaring 15-bit codes, cost the inflater a 32K-entry table apiece while producing nothing
- * (measured: 142 kB of them took 0.6 s to inflate; 16 MB would take a minute). The slack covers fflate holding a
- * whole stored block (up to 64 KiB) before it emits any of it. Checked after every slice, so such a stream is
- * refused after at most about 100 kB of it: under 0.4 s of CPU here.
- */
-const INFLATE_TRAP_SLACK = 80 * 1024;
 const MAX_U31 = 0x7fffffff;
 
 const TYPE_IHDR = 0x49484452;
@@ -169,56 +158,23 @@ function walkChunks(bytes: Uint8Array, header: PngHeader): PngChunks {
   return { palette, idat, idatBytes };
 }
 
-/**
- * Inflates the concatenated IDAT payloads, feeding fflate small slices and stopping as soon as the output runs
- * past what IHDR allows: memory follows the data actually produced, never the header's claim, and a zip bomb
- * costs at most one slice of work past the limit. Returns exactly `expected` bytes or throws `bad_image`.
- * With `needed` < `expected` it stops once the first `needed` bytes are out and returns just those (the rest of
- * the stream is neither inflated nor checked).
- */
-function inflateBounded(parts: Uint8Array[], expected: number, needed = expected): Uint8Array {
-  // Grows by doubling up to `expected`; starts from a guess tied to the compressed size, not to the header.
-  let compressed = 0;
-  for (const p of parts) compressed += p.length;
-  let out = new Uint8Array(Math.min(needed, 4 * compressed + 65536));
-  let len = 0;
-  let excess = 0;
-  const inflater = new Unzlib((chunk: Uint8Array) => {
-    const room = expected - len;
-    const take = Math.min(room, chunk.length);
-    excess += chunk.length - take;
-    if (take === 0) return;
-    if (len + take > out.length) {
-      if (len >= needed) return; // past what the caller asked for: keep nothing more
-      const grown = new Uint8Array(Math.min(expected, Math.max(out.length * 2, len + take)));
-      grown.set(out.subarray(0, len));
-      out = grown;
-    }
-    out.set(take === chunk.length ? chunk : chunk.subarray(0, take), len);
-    len += take;
-  });
-  // A little trailing data after the image is a benign quirk of some encoders; a lot of it is an attack.
-  const maxExcess = expected + 65536;
+/** {@link inflateBounded} with its failures as this format's `bad_image` errors. */
+async function inflateIdat(parts: Uint8Array[], expected: number, needed: number): Promise<Uint8Array> {
   try {
-    let consumed = 0;
-    for (const part of parts) {
-      for (let i = 0; i < part.length; i += INFLATE_SLICE) {
-        const slice = part.subarray(i, i + INFLATE_SLICE);
-        inflater.push(slice, false);
-        consumed += slice.length;
-        if (excess > maxExcess) throw bad('far more image data than the header describes');
-        if (consumed > 4 * (len + excess) + INFLATE_TRAP_SLACK) throw bad('compressed image data that inflates to almost nothing (a decompression trap)');
-        if (len >= needed && needed < expected) return out.subarray(0, needed);
-      }
-    }
-    inflater.push(new Uint8Array(0), true);
+    return await inflateBounded(parts, expected, needed);
   } catch (e) {
-    if (e instanceof StegError) throw e;
-    if (len >= needed) return out.subarray(0, needed); // all pixels arrived; only trailing bytes (e.g. the checksum) are damaged
-    throw bad('corrupt compressed image data', e);
+    if (!(e instanceof InflateError)) throw bad('corrupt compressed image data', e);
+    switch (e.reason) {
+      case 'trap':
+        throw bad('compressed image data that inflates to almost nothing (a decompression trap)');
+      case 'surplus':
+        throw bad('far more image data than the header describes');
+      case 'truncated':
+        throw bad(`image data is truncated (${e.got} of ${needed} bytes)`, e.cause);
+      default:
+        throw bad('corrupt compressed image data', e.cause);
+    }
   }
-  if (len < expected) throw bad(`image data is truncated (${len} of ${expected} bytes)`);
-  return out;
 }
 
 /**
@@ -408,7 +364,7 @@ export function rowsToDecode(height: number, maxRows: number | undefined): numbe
  * a non-interlaced PNG is inflated only that far, so damage further down goes unnoticed. Adam7 spreads every row
  * over the whole stream, so an interlaced PNG is decoded whole and then cut.
  */
-export function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocate: () => void = () => {}, maxRows?: number): RgbImage {
+export async function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocate: () => void = () => {}, maxRows?: number): Promise<RgbImage> {
   const { palette, idat, idatBytes } = walkChunks(bytes, header);
   const expected = expectedRawBytes(header);
   if (expected > MAX_DEFLATE_RATIO * idatBytes + 1024) {
@@ -419,7 +375,7 @@ export function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocat
   const height = rowsToDecode(header.height, maxRows);
   const bpp = Math.max(1, (CHANNELS[header.colorType]! * header.bitDepth) >> 3);
   const partial = !header.interlaced && height < header.height;
-  const raw = inflateBounded(idat, expected, partial ? height * (1 + rowBytes(header, width)) : expected);
+  const raw = await inflateIdat(idat, expected, partial ? height * (1 + rowBytes(header, width)) : expected);
   const out = new Uint8Array(width * height * 3);
   let start = 0;
   for (const p of passesOf(header)) {

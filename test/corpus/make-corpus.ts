@@ -251,7 +251,7 @@ const problem = (status: number, code: string): CorpusExpect => ({ status, code 
 
 async function main(): Promise<void> {
   // Sources: a 64×64 photo-like picture (4 tiles: 1.536 s) and a 0.5 s voice-like clip at 8 kHz.
-  const photo = decodeImage(makePng(64, 64, 51));
+  const photo = await decodeImage(makePng(64, 64, 51));
   const rgbPng = file('image/rgb-8bit.png', encodePng(photo));
   const voice = file('audio/voice-8k-0.5s.wav', encodeWav16(makeSamples(0.5, 8000, 52), 8000));
   const short = file('audio/voice-8k-0.25s.wav', encodeWav16(makeSamples(0.25, 8000, 53), 8000));
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
     const indexes = Array.from({ length: 64 * 64 }, (_, i) => ((i % 64 >> 3) + (i >> 9)) % 8);
     add200('4-bit palette PNG', 'image/palette-4bit.png', writePng({ width: 64, height: 64, colorType: 3, bitDepth: 4, samples: indexes, palette }), [64, 64]);
   }
-  add200('odd size 67×41 RGB PNG (border pixels outside the tiles)', 'image/rgb-67x41.png', encodePng(crop(decodeImage(makePng(70, 45, 55)), 67, 41)), [67, 41], short, 0.25);
+  add200('odd size 67×41 RGB PNG (border pixels outside the tiles)', 'image/rgb-67x41.png', encodePng(crop((await decodeImage(makePng(70, 45, 55))), 67, 41)), [67, 41], short, 0.25);
   add200('baseline JPEG (4:2:0)', 'image/baseline.jpg', jpegOf(photo, 90), [64, 64]);
   add('progressive JPEG 50×37 (4:2:0)', '/api/embed', { image: f('../fixtures/jpeg/progressive-420.jpg'), audio: f(short) }, ok(0.25, [50, 37]));
   add('greyscale JPEG 50×37', '/api/embed', { image: f('../fixtures/jpeg/grey.jpg'), audio: f(short) }, ok(0.25, [50, 37]));
@@ -415,7 +415,7 @@ async function main(): Promise<void> {
   } finally {
     disposeModel(model);
   }
-  const container = decodeImage(containerBytes);
+  const container = await decodeImage(containerBytes);
   const cover = file('reveal/cover-nothing-hidden.png', coverBytes);
   const reveal = (name: string, path: string, bytes: Uint8Array, expect: CorpusExpect, texts: Record<string, string> = {}) =>
     add(name, '/api/reveal', { image: f(file(path, bytes)), ...texts }, expect);
@@ -436,7 +436,7 @@ async function main(): Promise<void> {
   reveal('a container whose header width bit is flipped in every copy', 'reveal/header-bit-flipped.png',
     encodePng(mapRgb(container, (v, i) => (i % (HEADER_VALUES / 3) === 64 && i < HEADER_VALUES ? v ^ 1 : v))), problem(422, 'damaged_payload'));
   reveal('a container whose header LSBs are cleared', 'reveal/header-cleared.png', encodePng(mapRgb(container, (v, i) => (i < HEADER_VALUES ? v & 0xfe : v))), problem(422, 'no_payload'));
-  reveal('a container re-encoded as JPEG (quality 95) and saved back as PNG', 'reveal/jpeg-roundtrip.png', encodePng(decodeImage(jpegOf(container, 95))), problem(422, 'no_payload'));
+  reveal('a container re-encoded as JPEG (quality 95) and saved back as PNG', 'reveal/jpeg-roundtrip.png', encodePng((await decodeImage(jpegOf(container, 95)))), problem(422, 'no_payload'));
   reveal('a container whose picture was painted over (header kept)', 'reveal/painted-over.png',
     encodePng(mapRgb(container, (v, i) => (i < HEADER_VALUES ? v : (v & 1) | 0x80))), problem(422, 'damaged_payload'));
   add('a zero-byte image', '/api/reveal', { image: f('image/bad/empty.png') }, problem(400, 'bad_request'));

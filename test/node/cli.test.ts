@@ -79,7 +79,7 @@ describe('stegavox embed → reveal', () => {
     const embedded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('container.png'), '--weights', weights);
     expect(embedded.code, embedded.stderr).toBe(0);
     expect(embedded.stdout).toMatch(/container\.png: 96×64, 0\.50 s of audio \(capacity 2\.30 s\), model test-transparent/);
-    const container = decodeImage(new Uint8Array(await readFile(p('container.png'))));
+    const container = await decodeImage(new Uint8Array(await readFile(p('container.png'))));
     expect([container.width, container.height]).toEqual([96, 64]);
 
     const revealed = await stegavox('reveal', '--image', p('container.png'), '--out', p('revealed.wav'), '--weights', weights);

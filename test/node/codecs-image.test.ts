@@ -11,10 +11,10 @@ import { JPEG_FIXTURE_SIZE, meanAbsDiff, pattern } from '../fixtures/pattern.js'
 import { CHANNELS, SIGNATURE, chunk, concat, ihdr, rawImageData, writePng, type PngSpec } from '../fixtures/png-writer.js';
 import { mulberry32 as rng } from '../../training/data/rng.js';
 
-/** The StegError code `fn` throws, 'ok' when it returns; anything else thrown fails the test. */
-function codeOf(fn: () => unknown): StegErrorCode | 'ok' {
+/** The StegError code `fn` throws (or its promise rejects with), 'ok' when it returns; anything else fails the test. */
+async function codeOf(fn: () => unknown): Promise<StegErrorCode | 'ok'> {
   try {
-    fn();
+    await fn();
     return 'ok';
   } catch (e) {
     if (e instanceof StegError) return e.code;
@@ -58,12 +58,12 @@ const COMBOS: Array<[PngSpec['colorType'], PngSpec['bitDepth']]> = [
 const NAMES = { 0: 'grey', 2: 'rgb', 3: 'palette', 4: 'grey+alpha', 6: 'rgba' } as const;
 
 describe('PNG', () => {
-  it('round-trips RGB exactly through encodePng / decodeImage, and fast-png reads our PNG identically', () => {
+  it('round-trips RGB exactly through encodePng / decodeImage, and fast-png reads our PNG identically', async () => {
     const rand = rng(1);
     const img: RgbImage = { width: 37, height: 23, data: Uint8Array.from({ length: 37 * 23 * 3 }, () => Math.floor(rand() * 256)) };
     const png = encodePng(img);
     expect(sniffImage(png)).toEqual({ format: 'png', width: 37, height: 23 });
-    const back = decodeImage(png);
+    const back = await decodeImage(png);
     expect(back.width).toBe(37);
     expect(back.height).toBe(23);
     expect(Buffer.from(back.data).equals(Buffer.from(img.data))).toBe(true);
@@ -75,11 +75,11 @@ describe('PNG', () => {
 
   for (const [colorType, bitDepth] of COMBOS) {
     for (const interlace of [false, true]) {
-      it(`decodes ${NAMES[colorType]} ${bitDepth}-bit${interlace ? ' Adam7-interlaced' : ''} with every filter type`, () => {
+      it(`decodes ${NAMES[colorType]} ${bitDepth}-bit${interlace ? ' Adam7-interlaced' : ''} with every filter type`, async () => {
         for (const [w, h] of [[13, 11], [1, 1], [3, 2], [9, 17]] as const) {
           const spec = randomSpec(colorType, bitDepth, w, h, interlace, w * 100 + h + colorType * 7 + bitDepth);
           const png = writePng(spec);
-          const img = decodeImage(png);
+          const img = await decodeImage(png);
           expect([img.width, img.height]).toEqual([w, h]);
           expect(Array.from(img.data)).toEqual(Array.from(expectedRgb(spec)));
           // The writer itself is checked against fast-png where fast-png can read the format
@@ -96,18 +96,18 @@ describe('PNG', () => {
     }
   }
 
-  it('encodePng round-trips edge sizes (1×1, one column, one row) and photo-like data, read back by fast-png too', () => {
+  it('encodePng round-trips edge sizes (1×1, one column, one row) and photo-like data, read back by fast-png too', async () => {
     const rand = rng(4);
     for (const [w, h] of [[1, 1], [1, 6], [6, 1], [2, 3], [64, 40]] as const) {
       // Smooth ramps with noise: neighbouring values differ by small amounts of both signs (the Sub filter wraps).
       const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7 + Math.floor(rand() * 9)) & 255);
       const png = encodePng({ width: w, height: h, data });
-      expect(Array.from(decodeImage(png).data), `${w}×${h}`).toEqual(Array.from(data));
+      expect(Array.from((await decodeImage(png)).data), `${w}×${h}`).toEqual(Array.from(data));
       expect(Array.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array), `${w}×${h} fast-png`).toEqual(Array.from(data));
     }
   });
 
-  it('encodePng writes smaller files than unfiltered rows on smooth images', () => {
+  it('encodePng writes smaller files than unfiltered rows on smooth images', async () => {
     const w = 96;
     const h = 64;
     const data = new Uint8Array(w * h * 3);
@@ -117,17 +117,17 @@ describe('PNG', () => {
   });
 
   for (const filter of [1, 2, 3, 4] as const) {
-    it(`decodes filter ${filter} on every row, the first row and first pixel included, at every depth`, () => {
+    it(`decodes filter ${filter} on every row, the first row and first pixel included, at every depth`, async () => {
       for (const [colorType, bitDepth] of COMBOS) {
         for (const [w, h] of [[1, 1], [1, 4], [7, 5]] as const) {
           const spec = { ...randomSpec(colorType, bitDepth, w, h, false, filter * 1000 + w * 10 + h), filter };
-          expect(Array.from(decodeImage(writePng(spec)).data), `${NAMES[colorType]} ${bitDepth}-bit ${w}×${h}`).toEqual(Array.from(expectedRgb(spec)));
+          expect(Array.from((await decodeImage(writePng(spec))).data), `${NAMES[colorType]} ${bitDepth}-bit ${w}×${h}`).toEqual(Array.from(expectedRgb(spec)));
         }
       }
     });
   }
 
-  it('maxRows decodes exactly the top rows, for every colour type, depth and interlace, split IDATs included', () => {
+  it('maxRows decodes exactly the top rows, for every colour type, depth and interlace, split IDATs included', async () => {
     for (const [colorType, bitDepth] of COMBOS) {
       for (const interlace of [false, true]) {
         const spec = { ...randomSpec(colorType, bitDepth, 11, 13, interlace, colorType * 31 + bitDepth), idatSize: 17 };
@@ -135,7 +135,7 @@ describe('PNG', () => {
         const full = expectedRgb(spec);
         for (const maxRows of [1, 2, 7, 12, 13, 40, 0, -3, 2.7]) {
           const rows = Math.max(1, Math.min(13, Math.floor(maxRows)));
-          const top = decodeImage(png, { maxRows });
+          const top = await decodeImage(png, { maxRows });
           expect([top.width, top.height], `maxRows ${maxRows}`).toEqual([11, rows]);
           expect(Array.from(top.data), `${NAMES[colorType]} ${bitDepth} ${interlace} maxRows ${maxRows}`).toEqual(Array.from(full.subarray(0, rows * 11 * 3)));
         }
@@ -143,7 +143,7 @@ describe('PNG', () => {
     }
   });
 
-  it('maxRows reads a non-interlaced PNG only that far: damage below is not seen, damage above still is', () => {
+  it('maxRows reads a non-interlaced PNG only that far: damage below is not seen, damage above still is', async () => {
     const w = 64;
     const h = 64;
     // Photo-like (gradients and a little noise): deflate then emits rows as their data arrives.
@@ -153,33 +153,33 @@ describe('PNG', () => {
     const z = zlibSync(rawImageData(spec));
     const png = (idat: Uint8Array) => concat([SIGNATURE, ihdr(w, h, 8, 2), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
     const truncated = png(z.subarray(0, z.length >> 1));
-    expect(codeOf(() => decodeImage(truncated))).toBe('bad_image');
-    const top = decodeImage(truncated, { maxRows: 5 });
+    expect(await codeOf(() => decodeImage(truncated))).toBe('bad_image');
+    const top = await decodeImage(truncated, { maxRows: 5 });
     expect(Array.from(top.data)).toEqual(Array.from(expectedRgb(spec).subarray(0, 5 * w * 3)));
     // A filter-type byte of 9 on row 2 is refused whether or not the rows below are asked for.
     const raw = rawImageData(spec);
     raw[2 * (w * 3 + 1)] = 9;
     const badFilter = png(zlibSync(raw));
-    expect(() => decodeImage(badFilter, { maxRows: 3 })).toThrow(/filter type 9/);
-    expect(codeOf(() => decodeImage(badFilter, { maxRows: 2 }))).toBe('ok');
+    await expect(decodeImage(badFilter, { maxRows: 3 })).rejects.toThrow(/filter type 9/);
+    expect(await codeOf(() => decodeImage(badFilter, { maxRows: 2 }))).toBe('ok');
   });
 
-  it('maxRows on a JPEG returns its top rows', () => {
+  it('maxRows on a JPEG returns its top rows', async () => {
     const rgba = new Uint8Array(16 * 12 * 4).map((_, i) => (i * 13) & 255);
     const bytes = new Uint8Array(jpeg.encode({ width: 16, height: 12, data: rgba }, 90).data);
-    const full = decodeImage(bytes);
-    const top = decodeImage(bytes, { maxRows: 5 });
+    const full = await decodeImage(bytes);
+    const top = await decodeImage(bytes, { maxRows: 5 });
     expect([top.width, top.height]).toEqual([16, 5]);
     expect(Array.from(top.data)).toEqual(Array.from(full.data.subarray(0, 16 * 5 * 3)));
   });
 
-  it('fast-png 8 really fails on sub-byte Adam7 (why the decoder is not fast-png)', () => {
+  it('fast-png 8 really fails on sub-byte Adam7 (why the decoder is not fast-png)', async () => {
     const png = writePng(randomSpec(0, 1, 13, 11, true, 5));
     expect(() => fastPngDecode(png)).toThrow();
-    expect(codeOf(() => decodeImage(png))).toBe('ok');
+    expect(await codeOf(() => decodeImage(png))).toBe('ok');
   });
 
-  it('decodes PNGs written by fast-png: grey, grey+alpha, RGBA, 16-bit, Adam7', () => {
+  it('decodes PNGs written by fast-png: grey, grey+alpha, RGBA, 16-bit, Adam7', async () => {
     const rand = rng(2);
     const w = 21;
     const h = 14;
@@ -190,7 +190,7 @@ describe('PNG', () => {
           const src = Array.from({ length: w * h * channels }, () => Math.floor(rand() * max));
           const data = depth === 16 ? Uint16Array.from(src) : Uint8Array.from(src);
           const png = fastPngEncode({ width: w, height: h, data, channels, depth }, { interlace });
-          const img = decodeImage(png);
+          const img = await decodeImage(png);
           const to8 = (v: number) => (depth === 16 ? Math.round(v / 257) : v);
           for (let p = 0; p < w * h; p++) {
             const rgb = channels >= 3 ? [src[p * channels]!, src[p * channels + 1]!, src[p * channels + 2]!] : [src[p * channels]!, src[p * channels]!, src[p * channels]!];
@@ -201,13 +201,13 @@ describe('PNG', () => {
     }
   });
 
-  it('maps 16-bit samples with round(v / 257) at the rounding edges', () => {
+  it('maps 16-bit samples with round(v / 257) at the rounding edges', async () => {
     const samples = [0, 128, 129, 385, 386, 65406, 65407, 65535];
     const png = writePng({ width: samples.length, height: 1, colorType: 0, bitDepth: 16, samples });
-    expect(Array.from(decodeImage(png).data.filter((_, i) => i % 3 === 0))).toEqual([0, 0, 1, 1, 2, 254, 255, 255]);
+    expect(Array.from((await decodeImage(png)).data.filter((_, i) => i % 3 === 0))).toEqual([0, 0, 1, 1, 2, 254, 255, 255]);
   });
 
-  it('accepts split IDATs, ancillary chunks (even with a bad CRC), a missing IEND and bytes after IEND', () => {
+  it('accepts split IDATs, ancillary chunks (even with a bad CRC), a missing IEND and bytes after IEND', async () => {
     const spec = randomSpec(2, 8, 16, 9, false, 3);
     const z = zlibSync(rawImageData(spec));
     const text = chunk('tEXt', new TextEncoder().encode('Comment\0hello'));
@@ -220,7 +220,7 @@ describe('PNG', () => {
       concat([...head, ...idats]),
       concat([...head, ...idats, chunk('IEND', new Uint8Array(0)), new Uint8Array([1, 2, 3, 4, 5])]),
     ]) {
-      expect(Array.from(decodeImage(file).data)).toEqual(want);
+      expect(Array.from((await decodeImage(file)).data)).toEqual(want);
     }
   });
 });
@@ -245,32 +245,32 @@ function replaceChunk(png: Uint8Array, type: string, ...replacement: Uint8Array[
 }
 
 describe('PNG errors', () => {
-  it('empty file and a truncated signature are bad_image', () => {
-    expect(codeOf(() => sniffImage(new Uint8Array(0)))).toBe('bad_image');
-    expect(codeOf(() => decodeImage(new Uint8Array(0)))).toBe('bad_image');
-    expect(codeOf(() => decodeImage(SIGNATURE.subarray(0, 5)))).toBe('bad_image');
+  it('empty file and a truncated signature are bad_image', async () => {
+    expect(await codeOf(() => sniffImage(new Uint8Array(0)))).toBe('bad_image');
+    expect(await codeOf(() => decodeImage(new Uint8Array(0)))).toBe('bad_image');
+    expect(await codeOf(() => decodeImage(SIGNATURE.subarray(0, 5)))).toBe('bad_image');
   });
 
-  it('every truncation before the end of the image data is bad_image', () => {
+  it('every truncation before the end of the image data is bad_image', async () => {
     const { png } = smallPng();
     const iendStart = png.length - 12;
     for (let cut = 1; cut < iendStart; cut++) {
-      expect(codeOf(() => decodeImage(png.subarray(0, cut))), `cut at ${cut}`).toBe('bad_image');
+      expect(await codeOf(() => decodeImage(png.subarray(0, cut))), `cut at ${cut}`).toBe('bad_image');
     }
   });
 
-  it('a bad CRC on IHDR or IDAT is bad_image', () => {
+  it('a bad CRC on IHDR or IDAT is bad_image', async () => {
     const { png } = smallPng();
     const ihdrCrc = png.slice();
     ihdrCrc[29]! ^= 1;
-    expect(codeOf(() => sniffImage(ihdrCrc))).toBe('bad_image');
+    expect(await codeOf(() => sniffImage(ihdrCrc))).toBe('bad_image');
     const idatByte = png.slice();
     idatByte[8 + 25 + 8 + 5]! ^= 0x10; // a byte inside the IDAT data; its CRC no longer matches
-    expect(codeOf(() => decodeImage(idatByte))).toBe('bad_image');
-    expect(() => decodeImage(idatByte)).toThrow(/checksum/);
+    expect(await codeOf(() => decodeImage(idatByte))).toBe('bad_image');
+    await expect(decodeImage(idatByte)).rejects.toThrow(/checksum/);
   });
 
-  it('broken zlib data with valid CRCs is bad_image', () => {
+  it('broken zlib data with valid CRCs is bad_image', async () => {
     const { png, spec } = smallPng();
     const z = zlibSync(rawImageData(spec));
     const garbage = Uint8Array.from({ length: 60 }, (_, i) => (i * 97 + 13) & 255);
@@ -279,40 +279,40 @@ describe('PNG errors', () => {
     const corruptBody = z.slice();
     for (let i = 2; i < corruptBody.length - 4; i += 3) corruptBody[i] = 0xff;
     for (const idat of [garbage, badHeader, corruptBody, z.subarray(0, z.length >> 1)]) {
-      expect(codeOf(() => decodeImage(replaceChunk(png, 'IDAT', chunk('IDAT', idat))))).toBe('bad_image');
+      expect(await codeOf(() => decodeImage(replaceChunk(png, 'IDAT', chunk('IDAT', idat))))).toBe('bad_image');
     }
   });
 
-  it('a 60000×60000 IHDR in a 1 KB file: too_large with maxPixels, bad_image without, nothing allocated from it', () => {
+  it('a 60000×60000 IHDR in a 1 KB file: too_large with maxPixels, bad_image without, nothing allocated from it', async () => {
     const idat = chunk('IDAT', zlibSync(new Uint8Array(900)));
     const png = concat([SIGNATURE, ihdr(60000, 60000, 8, 2), idat, chunk('IEND', new Uint8Array(0))]);
     expect(png.length).toBeLessThan(1100);
     expect(sniffImage(png)).toEqual({ format: 'png', width: 60000, height: 60000 });
-    expect(codeOf(() => decodeImage(png, { maxPixels: 4_000_000 }))).toBe('too_large');
-    expect(codeOf(() => decodeImage(png))).toBe('bad_image');
-    expect(() => decodeImage(png)).toThrow(/cannot hold/);
+    expect(await codeOf(() => decodeImage(png, { maxPixels: 4_000_000 }))).toBe('too_large');
+    expect(await codeOf(() => decodeImage(png))).toBe('bad_image');
+    await expect(decodeImage(png)).rejects.toThrow(/cannot hold/);
   });
 
-  it('image data shorter than IHDR says is bad_image (truncated)', () => {
+  it('image data shorter than IHDR says is bad_image (truncated)', async () => {
     const png = concat([SIGNATURE, ihdr(100, 100, 8, 2), chunk('IDAT', zlibSync(new Uint8Array(1000).fill(7))), chunk('IEND', new Uint8Array(0))]);
-    expect(() => decodeImage(png)).toThrow(/truncated/);
+    await expect(decodeImage(png)).rejects.toThrow(/truncated/);
   });
 
-  it('a zlib bomb (16×16 header, 8 MB of inflated data in ~8 KB) is refused as bad_image', () => {
+  it('a zlib bomb (16×16 header, 8 MB of inflated data in ~8 KB) is refused as bad_image', async () => {
     const bomb = zlibSync(new Uint8Array(8 << 20), { level: 1 });
     const png = concat([SIGNATURE, ihdr(16, 16, 8, 2), chunk('IDAT', bomb), chunk('IEND', new Uint8Array(0))]);
     expect(png.length).toBeLessThan(40_000);
-    expect(() => decodeImage(png)).toThrow(/far more image data/);
+    await expect(decodeImage(png)).rejects.toThrow(/far more image data/);
   });
 
-  it('more than HARD_MAX_PIXELS with plausible data size is too_large before inflating', () => {
+  it('more than HARD_MAX_PIXELS with plausible data size is too_large before inflating', async () => {
     const side = Math.ceil(Math.sqrt(HARD_MAX_PIXELS)) + 1;
     const idat = chunk('IDAT', new Uint8Array(Math.ceil((side * side) / 1000)));
     const png = concat([SIGNATURE, ihdr(side, side, 1, 0), idat]);
-    expect(codeOf(() => decodeImage(png))).toBe('too_large');
+    expect(await codeOf(() => decodeImage(png))).toBe('too_large');
   });
 
-  it('structural errors are bad_image', () => {
+  it('structural errors are bad_image', async () => {
     const { png, spec } = smallPng();
     const z = zlibSync(rawImageData(spec));
     const iend = chunk('IEND', new Uint8Array(0));
@@ -335,11 +335,11 @@ describe('PNG errors', () => {
     raw[0] = 7; // filter type 7 does not exist
     cases['filter type 7'] = replaceChunk(png, 'IDAT', chunk('IDAT', zlibSync(raw)));
     for (const [name, file] of Object.entries(cases)) {
-      expect(codeOf(() => decodeImage(file)), name).toBe('bad_image');
+      expect(await codeOf(() => decodeImage(file)), name).toBe('bad_image');
     }
   });
 
-  it('non-images are unsupported_media_type', () => {
+  it('non-images are unsupported_media_type', async () => {
     const enc = (s: string) => new TextEncoder().encode(s);
     const files = [
       enc('GIF89a\x01\x00\x01\x00'),
@@ -354,14 +354,14 @@ describe('PNG errors', () => {
       enc('x'),
     ];
     for (const f of files) {
-      expect(codeOf(() => sniffImage(f))).toBe('unsupported_media_type');
-      expect(codeOf(() => decodeImage(f))).toBe('unsupported_media_type');
+      expect(await codeOf(() => sniffImage(f))).toBe('unsupported_media_type');
+      expect(await codeOf(() => decodeImage(f))).toBe('unsupported_media_type');
     }
   });
 
-  it('encodePng refuses data that does not match the size', () => {
-    expect(codeOf(() => encodePng({ width: 2, height: 2, data: new Uint8Array(11) }))).toBe('bad_request');
-    expect(codeOf(() => encodePng({ width: 0, height: 2, data: new Uint8Array(0) }))).toBe('bad_request');
+  it('encodePng refuses data that does not match the size', async () => {
+    expect(await codeOf(() => encodePng({ width: 2, height: 2, data: new Uint8Array(11) }))).toBe('bad_request');
+    expect(await codeOf(() => encodePng({ width: 0, height: 2, data: new Uint8Array(0) }))).toBe('bad_request');
   });
 });
 
@@ -410,28 +410,28 @@ describe('JPEG', () => {
   const { width: FW, height: FH } = JPEG_FIXTURE_SIZE;
   const picture = pattern(FW, FH);
 
-  it('decodes baseline JPEG (jpeg-js encoder) to what jpeg-js itself decodes, close to the source', () => {
+  it('decodes baseline JPEG (jpeg-js encoder) to what jpeg-js itself decodes, close to the source', async () => {
     const j = encodeJpeg(picture, FW, FH);
     expect(sniffImage(j)).toEqual({ format: 'jpeg', width: FW, height: FH });
-    const img = decodeImage(j);
+    const img = await decodeImage(j);
     const ref = jpeg.decode(j, { useTArray: true, formatAsRGBA: false });
     expect(Buffer.from(img.data).equals(Buffer.from(ref.data))).toBe(true);
     expect(meanAbsDiff(img.data, picture)).toBeLessThan(4);
   });
 
-  it('decodes progressive 4:2:0 (libjpeg-turbo fixture) like its baseline twin', () => {
+  it('decodes progressive 4:2:0 (libjpeg-turbo fixture) like its baseline twin', async () => {
     const prog = fixture('progressive-420.jpg');
     const base = fixture('baseline-420-restart.jpg');
     expect(sniffImage(prog)).toEqual({ format: 'jpeg', width: FW, height: FH });
-    const a = decodeImage(prog);
-    const b = decodeImage(base); // also exercises restart markers (one per MCU row)
+    const a = await decodeImage(prog);
+    const b = await decodeImage(base); // also exercises restart markers (one per MCU row)
     expect([a.width, a.height, b.width, b.height]).toEqual([FW, FH, FW, FH]);
     expect(meanAbsDiff(a.data, picture)).toBeLessThan(8);
     expect(meanAbsDiff(a.data, b.data)).toBeLessThan(0.5);
   });
 
-  it('decodes a greyscale JPEG to R = G = B close to the source luma', () => {
-    const img = decodeImage(fixture('grey.jpg'));
+  it('decodes a greyscale JPEG to R = G = B close to the source luma', async () => {
+    const img = await decodeImage(fixture('grey.jpg'));
     const luma = new Uint8Array(FW * FH * 3);
     for (let p = 0; p < FW * FH; p++) {
       const y = Math.round(0.299 * picture[p * 3]! + 0.587 * picture[p * 3 + 1]! + 0.114 * picture[p * 3 + 2]!);
@@ -442,7 +442,7 @@ describe('JPEG', () => {
     expect(meanAbsDiff(img.data, luma)).toBeLessThan(3);
   });
 
-  it('applies all eight EXIF orientations (both byte orders) to size and pixels', () => {
+  it('applies all eight EXIF orientations (both byte orders) to size and pixels', async () => {
     // Quadrants: top-left red, top-right green, bottom-left blue, bottom-right white; 32×16 so each is two blocks.
     const [w, h] = [32, 16];
     const colours = { R: [255, 0, 0], G: [0, 255, 0], B: [0, 0, 255], W: [255, 255, 255] } as const;
@@ -456,7 +456,7 @@ describe('JPEG', () => {
         const file = withSegment(j, exifSegment(o, little));
         const size = o >= 5 ? { width: h, height: w } : { width: w, height: h };
         expect(sniffImage(file)).toEqual({ format: 'jpeg', ...size });
-        const img = decodeImage(file);
+        const img = await decodeImage(file);
         expect([img.width, img.height]).toEqual([size.width, size.height]);
         const at = (x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
         const got = [at(1, 1), at(img.width - 2, 1), at(1, img.height - 2), at(img.width - 2, img.height - 2)];
@@ -466,12 +466,12 @@ describe('JPEG', () => {
     }
   });
 
-  it('ignores a malformed EXIF block', () => {
+  it('ignores a malformed EXIF block', async () => {
     const j = encodeJpeg(picture, FW, FH);
     const broken = exifSegment(6, true);
     broken[4 + 6 + 4]! = 0xff; // IFD offset far past the segment
     expect(sniffImage(withSegment(j, broken))).toEqual({ format: 'jpeg', width: FW, height: FH });
-    expect(decodeImage(withSegment(j, broken)).width).toBe(FW);
+    expect((await decodeImage(withSegment(j, broken))).width).toBe(FW);
   });
 });
 
@@ -479,49 +479,49 @@ describe('JPEG errors', () => {
   const j = encodeJpeg(pattern(40, 30), 40, 30);
   const sof = () => segments(j).find((s) => s.marker === 0xc0)!;
 
-  it('SOI followed by garbage is bad_image', () => {
+  it('SOI followed by garbage is bad_image', async () => {
     const rand = rng(4);
     for (let k = 0; k < 50; k++) {
       const f = concat([new Uint8Array([0xff, 0xd8, 0xff]), Uint8Array.from({ length: 1 + k * 7 }, () => Math.floor(rand() * 256))]);
-      expect(codeOf(() => decodeImage(f))).toBe('bad_image');
+      expect(await codeOf(() => decodeImage(f))).toBe('bad_image');
     }
   });
 
-  it('truncated JPEGs are bad_image', () => {
-    for (let cut = 1; cut < sof().end + 40; cut++) expect(codeOf(() => decodeImage(j.subarray(0, cut))), `cut at ${cut}`).toBe('bad_image');
-    for (const f of [0.5, 0.8, 0.95]) expect(codeOf(() => decodeImage(j.subarray(0, Math.floor(j.length * f))))).toBe('bad_image');
+  it('truncated JPEGs are bad_image', async () => {
+    for (let cut = 1; cut < sof().end + 40; cut++) expect(await codeOf(() => decodeImage(j.subarray(0, cut))), `cut at ${cut}`).toBe('bad_image');
+    for (const f of [0.5, 0.8, 0.95]) expect(await codeOf(() => decodeImage(j.subarray(0, Math.floor(j.length * f))))).toBe('bad_image');
     for (const name of ['progressive-420.jpg', 'grey.jpg']) {
       const p = fixture(name);
-      expect(codeOf(() => decodeImage(p.subarray(0, Math.floor(p.length * 0.7))))).toBe('bad_image');
+      expect(await codeOf(() => decodeImage(p.subarray(0, Math.floor(p.length * 0.7))))).toBe('bad_image');
     }
   });
 
-  it('a bad Huffman table is bad_image', () => {
+  it('a bad Huffman table is bad_image', async () => {
     const dht = segments(j).find((s) => s.marker === 0xc4)!;
     const f = j.slice();
     f[dht.at + 3] = 3; // three 1-bit codes cannot exist
-    expect(codeOf(() => decodeImage(f))).toBe('bad_image');
+    expect(await codeOf(() => decodeImage(f))).toBe('bad_image');
     const empty = j.slice();
     empty.fill(0, dht.at + 3, dht.at + 3 + 16); // no codes at all
-    expect(codeOf(() => decodeImage(empty))).toBe('bad_image');
+    expect(await codeOf(() => decodeImage(empty))).toBe('bad_image');
   });
 
-  it('a 65000×65000 SOF in a small file: too_large with maxPixels, bad_image without', () => {
+  it('a 65000×65000 SOF in a small file: too_large with maxPixels, bad_image without', async () => {
     const f = j.slice();
     const s = sof();
     f.set([65000 >> 8, 65000 & 255, 65000 >> 8, 65000 & 255], s.at + 3);
     expect(sniffImage(f)).toEqual({ format: 'jpeg', width: 65000, height: 65000 });
-    expect(codeOf(() => decodeImage(f, { maxPixels: 4_000_000 }))).toBe('too_large');
-    expect(codeOf(() => decodeImage(f))).toBe('bad_image');
-    expect(() => decodeImage(f)).toThrow(/cannot hold/);
+    expect(await codeOf(() => decodeImage(f, { maxPixels: 4_000_000 }))).toBe('too_large');
+    expect(await codeOf(() => decodeImage(f))).toBe('bad_image');
+    await expect(decodeImage(f)).rejects.toThrow(/cannot hold/);
   });
 
-  it('maxPixels admits exactly the limit', () => {
-    expect(decodeImage(j, { maxPixels: 1200 }).width).toBe(40);
-    expect(codeOf(() => decodeImage(j, { maxPixels: 1199 }))).toBe('too_large');
+  it('maxPixels admits exactly the limit', async () => {
+    expect((await decodeImage(j, { maxPixels: 1200 })).width).toBe(40);
+    expect(await codeOf(() => decodeImage(j, { maxPixels: 1199 }))).toBe('too_large');
   });
 
-  it('unsupported JPEG processes and odd frame headers are bad_image', () => {
+  it('unsupported JPEG processes and odd frame headers are bad_image', async () => {
     const s = sof();
     const patch = (at: number, v: number) => {
       const f = j.slice();
@@ -538,6 +538,6 @@ describe('JPEG errors', () => {
       'sampling factor 0': patch(s.at + 9, 0x01),
       'scan before frame': concat([j.subarray(0, 2), new Uint8Array([0xff, 0xda, 0, 2]), j.subarray(2)]),
     };
-    for (const [name, f] of Object.entries(cases)) expect(codeOf(() => decodeImage(f)), name).toBe('bad_image');
+    for (const [name, f] of Object.entries(cases)) expect(await codeOf(() => decodeImage(f)), name).toBe('bad_image');
   });
 });

@@ -27,9 +27,9 @@ const outcomes = new Map<string, number>();
 const count = (what: string) => outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
 
 /** Runs `fn`; a StegError with an allowed code is fine, anything else thrown fails the property. */
-function guarded<T>(fn: () => T, allowed: StegErrorCode[], label: string): T | null {
+async function guarded<T>(fn: () => T | Promise<T>, allowed: StegErrorCode[], label: string): Promise<T | null> {
   try {
-    const r = fn();
+    const r = await fn();
     count(`${label}:ok`);
     return r;
   } catch (e) {
@@ -40,11 +40,11 @@ function guarded<T>(fn: () => T, allowed: StegErrorCode[], label: string): T | n
   }
 }
 
-function checkImage(bytes: Uint8Array): void {
+async function checkImage(bytes: Uint8Array): Promise<void> {
   cases++;
-  const s = guarded(() => sniffImage(bytes), IMAGE_CODES, 'sniffImage');
+  const s = await guarded(() => sniffImage(bytes), IMAGE_CODES, 'sniffImage');
   if (s) expect(s.width > 0 && s.height > 0 && (s.format === 'png' || s.format === 'jpeg')).toBe(true);
-  const img = guarded(() => decodeImage(bytes, { maxPixels: MAX_PIXELS }), IMAGE_CODES, 'decodeImage');
+  const img = await guarded(() => decodeImage(bytes, { maxPixels: MAX_PIXELS }), IMAGE_CODES, 'decodeImage');
   if (img) {
     expect(img.data).toBeInstanceOf(Uint8Array);
     expect(img.data.length).toBe(img.width * img.height * 3);
@@ -53,7 +53,7 @@ function checkImage(bytes: Uint8Array): void {
   // The top rows only (as reveal asks): well-formed or a StegError, and whenever the whole image decodes, exactly
   // its top rows (a cut decode reads less, so it may succeed where the whole fails, never the other way round).
   const maxRows = 1 + (bytes.length % 9);
-  const top = guarded(() => decodeImage(bytes, { maxPixels: MAX_PIXELS, maxRows }), IMAGE_CODES, 'decodeImage(maxRows)');
+  const top = await guarded(() => decodeImage(bytes, { maxPixels: MAX_PIXELS, maxRows }), IMAGE_CODES, 'decodeImage(maxRows)');
   if (top) {
     expect(top.height).toBeLessThanOrEqual(maxRows);
     expect(top.data.length).toBe(top.width * top.height * 3);
@@ -65,14 +65,14 @@ function checkImage(bytes: Uint8Array): void {
   }
 }
 
-function checkWav(bytes: Uint8Array): void {
+async function checkWav(bytes: Uint8Array): Promise<void> {
   cases++;
-  const info = guarded(() => sniffWav(bytes), AUDIO_CODES, 'sniffWav');
+  const info = await guarded(() => sniffWav(bytes), AUDIO_CODES, 'sniffWav');
   if (info) {
     expect(info.frames).toBeGreaterThan(0);
     expect(info.dataOffset + info.dataBytes).toBeLessThanOrEqual(bytes.length);
   }
-  const out = guarded(() => decodeWav(bytes, { maxFrames: MAX_FRAMES }), AUDIO_CODES, 'decodeWav');
+  const out = await guarded(() => decodeWav(bytes, { maxFrames: MAX_FRAMES }), AUDIO_CODES, 'decodeWav');
   if (out) {
     expect(out.samples.length).toBe(info!.frames);
     for (const v of out.samples) if (!(v >= -1 && v <= 1)) throw new Error(`sample ${v} outside [-1, 1]`);
@@ -181,60 +181,60 @@ function wavSeeds(): Uint8Array[] {
 }
 
 describe('decoder fuzzing (fast-check)', () => {
-  it('arbitrary bytes: sniff/decode of images and WAV return well-formed results or throw a StegError', () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
-        checkImage(bytes);
-        checkWav(bytes);
+  it('arbitrary bytes: sniff/decode of images and WAV return well-formed results or throw a StegError', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 300 }), async (bytes) => {
+        await checkImage(bytes);
+        await checkWav(bytes);
       }),
       { numRuns: runs(3000) },
     );
   });
 
-  it('arbitrary bytes behind a valid signature reach the format parsers', () => {
+  it('arbitrary bytes behind a valid signature reach the format parsers', async () => {
     const heads = [
       Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]),
       Uint8Array.from([0xff, 0xd8, 0xff]),
       Uint8Array.from([0x52, 0x49, 0x46, 0x46, 0x24, 0, 0, 0, 0x57, 0x41, 0x56, 0x45]),
     ];
-    fc.assert(
-      fc.property(fc.constantFrom(...heads), fc.uint8Array({ maxLength: 300 }), (head, tail) => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...heads), fc.uint8Array({ maxLength: 300 }), async (head, tail) => {
         const bytes = new Uint8Array(head.length + tail.length);
         bytes.set(head);
         bytes.set(tail, head.length);
-        checkImage(bytes);
-        checkWav(bytes);
+        await checkImage(bytes);
+        await checkWav(bytes);
       }),
       { numRuns: runs(3000) },
     );
   });
 
-  it('mutated PNGs (flips, sets, truncations, insertions, deletions; half with CRCs repaired)', () => {
+  it('mutated PNGs (flips, sets, truncations, insertions, deletions; half with CRCs repaired)', async () => {
     const seeds = pngSeeds();
-    fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (seed, ms, fix) => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), async (seed, ms, fix) => {
         const m = mutate(seed, ms);
-        checkImage(fix ? fixPngCrcs(m) : m);
+        await checkImage(fix ? fixPngCrcs(m) : m);
       }),
       { numRuns: runs(8000) },
     );
   });
 
-  it('mutated JPEGs (baseline, progressive, restart markers, grey)', () => {
+  it('mutated JPEGs (baseline, progressive, restart markers, grey)', async () => {
     const seeds = jpegSeeds();
-    fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, ms) => {
-        checkImage(mutate(seed, ms));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, ms) => {
+        await checkImage(mutate(seed, ms));
       }),
       { numRuns: runs(6000) },
     );
   });
 
-  it('mutated WAVs (16-bit, float stereo, 24-bit 3-channel, 8-bit)', () => {
+  it('mutated WAVs (16-bit, float stereo, 24-bit 3-channel, 8-bit)', async () => {
     const seeds = wavSeeds();
-    fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, ms) => {
-        checkWav(mutate(seed, ms));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, ms) => {
+        await checkWav(mutate(seed, ms));
       }),
       { numRuns: runs(6000) },
     );

@@ -72,7 +72,7 @@ afterAll(async () => {
 });
 
 describe('spreadRate', () => {
-  it('spreads up to the budget, in whole steps, never past MAX_SPREAD or the capacity, and not at all past the budget', () => {
+  it('spreads up to the budget, in whole steps, never past MAX_SPREAD or the capacity, and not at all past the budget', async () => {
     const cap = 1_179_648; // 768×512
     let previous = Infinity;
     for (const samples of [100, 5_000, 40_000, 80_000, 120_000, 188_000, 189_000, 400_000, cap]) {
@@ -101,7 +101,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect([embedded.width, embedded.height]).toEqual([W, H]);
     expect(embedded.seconds).toBe(0.5);
     expect(embedded.capacitySeconds).toBe(capacity(W, H).seconds);
-    const container = decodeImage(embedded.png);
+    const container = await decodeImage(embedded.png);
     expect([container.width, container.height]).toEqual([W, H]);
 
     const revealed = await revealAudio(model, embedded.png);
@@ -195,7 +195,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     const twice = new Float32Array(2 * slots);
     twice.set(normalised);
     twice.set(normalised, slots);
-    const photo = decodeImage(cover);
+    const photo = await decodeImage(cover);
     const rgb = await embedSamples(model, photo, twice);
     writeHeaderBits(rgb, { width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) });
     const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: rgb }));
@@ -216,7 +216,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
 
   it('refuses a JPEG container with unsupported_media_type', async () => {
     const embedded = await embedAudio(model, cover, wav(0.3).bytes);
-    const rgb = decodeImage(embedded.png).data;
+    const rgb = (await decodeImage(embedded.png)).data;
     const rgba = new Uint8Array(W * H * 4);
     for (let i = 0; i < W * H; i++) rgba.set([rgb[i * 3]!, rgb[i * 3 + 1]!, rgb[i * 3 + 2]!, 255], i * 4);
     const jpg = new Uint8Array(jpeg.encode({ width: W, height: H, data: rgba }, 100).data);
@@ -233,7 +233,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
   describe('altered containers', () => {
     let container: { width: number; height: number; data: Uint8Array };
     beforeAll(async () => {
-      container = decodeImage((await embedAudio(model, cover, wav(0.6, SAMPLE_RATE, 3).bytes)).png);
+      container = await decodeImage((await embedAudio(model, cover, wav(0.6, SAMPLE_RATE, 3).bytes)).png);
     });
 
     it('cropped or canvas-resized (header intact, size changed) → damaged_payload naming both sizes', async () => {
@@ -274,7 +274,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
 });
 
 describe('keepTilesWithAudio', () => {
-  it('takes exactly the tiles that carry samples from the region and the cover everywhere else', () => {
+  it('takes exactly the tiles that carry samples from the region and the cover everywhere else', async () => {
     const width = 100; // 3 whole tiles across and 4 spare columns
     const height = 70;
     const cover = { width, height, data: new Uint8Array(width * height * 3) };
@@ -297,7 +297,7 @@ describe('keepTilesWithAudio', () => {
       const h = 140;
       const photo = pattern(w, h);
       const { png, spreadRate } = await embedAudio(shipped, encodePng({ width: w, height: h, data: photo }), wav(0.5).bytes);
-      const out = decodeImage(png).data;
+      const out = (await decodeImage(png)).data;
       expect(spreadRate).toBeGreaterThan(SAMPLE_RATE); // a short clip: spread over more tiles than it needs unspread
       const tiles = Math.ceil(payloadSlots(0.5 * SAMPLE_RATE, spreadRate) / SAMPLES_PER_TILE);
       expect(tiles).toBeLessThan(6 * 4);

@@ -33,10 +33,10 @@ function idat(png: Uint8Array): Uint8Array {
 }
 
 /** Encodes, then checks the pixels and the filtered rows come back exactly by every reader; returns the PNG. */
-function roundTrip(width: number, height: number, data: Uint8Array): Uint8Array {
+async function roundTrip(width: number, height: number, data: Uint8Array): Promise<Uint8Array> {
   const png = writePngRgb(width, height, data);
   const label = `${width}×${height}`;
-  const back = decodeImage(png);
+  const back = await decodeImage(png);
   expect([back.width, back.height], label).toEqual([width, height]);
   expect(Buffer.from(back.data).equals(Buffer.from(data)), `${label} project decoder`).toBe(true);
   const rows = Buffer.from(subRows(width, height, data));
@@ -46,37 +46,37 @@ function roundTrip(width: number, height: number, data: Uint8Array): Uint8Array 
 }
 
 describe('writePngRgb', () => {
-  it('round-trips tiny images (1×1, 3×1, 1×3, 2×2) of flat, extreme and mixed values', () => {
+  it('round-trips tiny images (1×1, 3×1, 1×3, 2×2) of flat, extreme and mixed values', async () => {
     for (const [w, h] of [[1, 1], [3, 1], [1, 3], [2, 2]] as const) {
-      for (const fill of [(_: number) => 0, (_: number) => 255, (i: number) => (i * 97) & 255]) roundTrip(w, h, Uint8Array.from({ length: w * h * 3 }, (_, i) => fill(i)));
+      for (const fill of [(_: number) => 0, (_: number) => 255, (i: number) => (i * 97) & 255]) await roundTrip(w, h, Uint8Array.from({ length: w * h * 3 }, (_, i) => fill(i)));
     }
   });
 
-  it('round-trips an all-equal image (runs of 258 across every block edge) in a tiny file', () => {
+  it('round-trips an all-equal image (runs of 258 across every block edge) in a tiny file', async () => {
     for (const v of [0, 1, 200]) {
-      const png = roundTrip(300, 300, new Uint8Array(300 * 300 * 3).fill(v));
+      const png = await roundTrip(300, 300, new Uint8Array(300 * 300 * 3).fill(v));
       expect(png.length).toBeLessThan(3000);
     }
   });
 
-  it('round-trips random noise (almost no runs, every byte value) with under 1 % expansion', () => {
+  it('round-trips random noise (almost no runs, every byte value) with under 1 % expansion', async () => {
     const rand = rng(21);
     const data = Uint8Array.from({ length: 211 * 157 * 3 }, () => Math.floor(rand() * 256));
-    const png = roundTrip(211, 157, data);
+    const png = await roundTrip(211, 157, data);
     expect(png.length).toBeLessThan(data.length * 1.01 + 200);
   });
 
-  it('round-trips rows longer than a 64 KiB block, and rows that cross block edges mid-row', () => {
+  it('round-trips rows longer than a 64 KiB block, and rows that cross block edges mid-row', async () => {
     const rand = rng(8);
     // 21,846 pixels: 65,539 filtered bytes per row, so every block edge falls inside a row at a different place.
     for (const [w, h] of [[21_846, 3], [30_001, 4], [7_777, 11]] as const) {
       const data = new Uint8Array(w * h * 3);
       for (let i = 0; i < data.length; i++) data[i] = (i >> 5) & 1 ? 77 : Math.floor(rand() * 256);
-      roundTrip(w, h, data);
+      await roundTrip(w, h, data);
     }
   });
 
-  it('round-trips flat bands whose runs straddle the 64 KiB block edges at every offset near them', () => {
+  it('round-trips flat bands whose runs straddle the 64 KiB block edges at every offset near them', async () => {
     const w = 1000;
     const h = 200;
     const stride = 3 * w + 1;
@@ -88,15 +88,15 @@ describe('writePngRgb', () => {
       const x = (edge + d - y * stride) - 1;
       if (x >= 0) data.fill(9, y * 3 * w + x, Math.min(data.length, y * 3 * w + x + 700));
     }
-    roundTrip(w, h, data);
+    await roundTrip(w, h, data);
   });
 
-  it('round-trips photo-like data at odd sizes and writes valid chunk CRCs', () => {
+  it('round-trips photo-like data at odd sizes and writes valid chunk CRCs', async () => {
     const rand = rng(13);
     for (const [w, h] of [[257, 131], [64, 1], [1, 64]] as const) {
       const data = new Uint8Array(w * h * 3);
       for (let i = 0; i < data.length; i++) data[i] = (i >= 3 ? data[i - 3]! : 128) + Math.round((rand() - 0.5) * 12);
-      const png = roundTrip(w, h, data);
+      const png = await roundTrip(w, h, data);
       expect(Buffer.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array).equals(Buffer.from(data))).toBe(true);
     }
   });

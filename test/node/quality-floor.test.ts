@@ -63,13 +63,13 @@ describe('shipped weights on held-out real data', () => {
     { density: 0.9, floor: FULL_HIGH_FLOOR, spread: false, quality: 'high' as const },
   ])('hides $density of capacity ($quality) in a Kodak crop above the floor $floor', async ({ density, floor, spread, quality }) => {
     const imageBytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'kodim23-crop256.png')));
-    const cover = decodeImage(imageBytes);
+    const cover = await decodeImage(imageBytes);
     const clip = speechFilling(Math.floor((capacity(cover.width, cover.height).samples * density) / 48) * 48);
     const before = tf.memory().numTensors;
     const embedded = await embedAudio(model, imageBytes, encodeWav16(clip, SAMPLE_RATE), { quality });
     const revealed = await revealAudio(model, embedded.png);
     expect(tf.memory().numTensors).toBe(before);
-    const container = decodeImage(embedded.png);
+    const container = await decodeImage(embedded.png);
     const original = decodeWav(encodeWav16(clip, SAMPLE_RATE)).samples;
     const figures = {
       psnr: psnr(mse(container.data, cover.data)),

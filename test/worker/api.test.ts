@@ -65,7 +65,7 @@ describe('embed → reveal', () => {
     const long = await call(multipart('/api/embed', { image: cover, audio, quality: 'high' }), { WEIGHTS_PREFIX: prefix });
     expect(long.headers.get('x-stego-quality')).toBe('high');
     const containerBytes = new Uint8Array(await embedded.arrayBuffer());
-    const container = decodeImage(containerBytes);
+    const container = await decodeImage(containerBytes);
     expect([container.width, container.height]).toEqual([160, 96]);
 
     const revealed = await call(multipart('/api/reveal', { image: containerBytes }), { WEIGHTS_PREFIX: prefix });
@@ -119,14 +119,14 @@ describe('embed → reveal', () => {
     expect(embedded.status).toBe(200);
     expect(embedded.headers.get('x-stego-model')).toBe(bundledManifest.version);
     const containerBytes = new Uint8Array(await embedded.arrayBuffer());
-    const container = decodeImage(containerBytes);
+    const container = await decodeImage(containerBytes);
     expect([container.width, container.height]).toEqual([128, 96]);
     const revealed = await call(multipart('/api/reveal', { image: containerBytes }), { WEIGHTS_PREFIX: prefix });
     if (TRAINED) {
       expect(revealed.status).toBe(200);
       const wav = decodeWav(new Uint8Array(await revealed.arrayBuffer()));
       expect(wav.samples.length).toBe(16000);
-      expect(psnr(mse(container.data, decodeImage(cover).data))).toBeGreaterThan(30);
+      expect(psnr(mse(container.data, (await decodeImage(cover)).data))).toBeGreaterThan(30);
       expect(pcc(wav.samples, makeSamples(2, 8000, 10))).toBeGreaterThan(0.9);
     } else if (revealed.status === 200) {
       // An untrained placeholder may or may not carry the clip; when reveal answers, it is the clip's length.

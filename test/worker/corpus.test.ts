@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 describe(`hostile-input corpus (${cases.length} cases)`, () => {
-  it('has cases of every kind the issue lists', () => {
+  it('has cases of every kind the issue lists', async () => {
     const statuses = new Set(cases.map((c) => c.expect.status));
     for (const s of [200, 400, 413, 415, 422]) expect(statuses, `no case expects ${s}`).toContain(s);
     expect(cases.filter((c) => c.route === '/api/reveal' && c.expect.status === 422).length).toBeGreaterThanOrEqual(5);
@@ -53,7 +53,7 @@ describe(`hostile-input corpus (${cases.length} cases)`, () => {
     if (c.expect.seconds !== undefined) expect(Number(response.headers.get('x-stego-seconds'))).toBe(c.expect.seconds);
     if (c.route === '/api/embed') {
       expect(response.headers.get('content-type')).toBe('image/png');
-      const container = decodeImage(out);
+      const container = await decodeImage(out);
       if (c.expect.size) expect([container.width, container.height]).toEqual(c.expect.size);
       return;
     }

@@ -115,7 +115,7 @@ export async function loadImageFolder(dirs: string | string[], options: LoadImag
 export async function decodeFile(path: string, maxPixels: number): Promise<RgbImage> {
   const bytes = new Uint8Array(await readFile(path));
   try {
-    const image = decodeImage(bytes, { maxPixels });
+    const image = await decodeImage(bytes, { maxPixels });
     return { width: image.width, height: image.height, data: image.data };
   } catch (e) {
     if (e instanceof StegError) throw new StegError(e.code, `${path}: ${e.message}`, { cause: e });
