@@ -236,6 +236,13 @@ describe('PNG decoder: damaged streams', () => {
     expect(await badImage(() => decodeImage(tableBombPng(3, 16, 16, 15)))).toMatch(/corrupt compressed image data/);
   });
 
+  it('a top-rows read of a zlib bomb stops at those rows (the inflater is released, nothing waits on unread output)', async () => {
+    const bomb = zlibSync(new Uint8Array(8 << 20), { level: 9 });
+    const top = await decodeImage(pngOf(photoSpec(16, 16, 2, 0), bomb, 100), { maxRows: 2 });
+    expect([top.width, top.height]).toEqual([16, 2]);
+    expect(top.data.every((v) => v === 0)).toBe(true);
+  });
+
   it('a zlib bomb spread over many small IDATs is refused', async () => {
     const bomb = zlibSync(new Uint8Array(8 << 20), { level: 9 });
     const spec = photoSpec(16, 16, 2, 0);
