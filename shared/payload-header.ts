@@ -1,9 +1,14 @@
 /** The payload header: what reveal must know (clip length, gain, size, key flag), stored in pixel LSBs with a CRC. */
 import { crc32 } from './crc32.js';
+import { MAX_EMPHASIS } from './emphasis.js';
 import { StegError } from './errors.js';
 
-/** Header layout version (byte 3 of the magic). Version 2 added the spread rate; version 1 headers still parse. */
-export const HEADER_VERSION = 2;
+/**
+ * Header layout version (byte 3 of the magic). Version 2 added the spread rate; version 3 puts the pre-emphasis
+ * coefficient in byte 5, which held the copy count (always 1 since version 2). Versions 1 and 2 still parse, with no
+ * emphasis.
+ */
+export const HEADER_VERSION = 3;
 /** Rate of the audio in version 1 containers, which were never spread. */
 const UNSPREAD_RATE = 8000;
 const MAGIC = [0x53, 0x56, 0x58]; // "SVX"
@@ -28,23 +33,30 @@ export interface PayloadHeader {
   gain: number;
   /** True when the audio was scrambled with a key. */
   keyed: boolean;
-  /** Copies of the payload embedded one after another; reveal averages them (version 1 used 1–3, version 2 writes 1). */
+  /** Copies of the payload embedded one after another; reveal averages them (version 1 used 1–3, later versions 1). */
   copies: number;
+  /** Pre-emphasis coefficient applied before normalising, in hundredths (0 before version 3); reveal de-emphasises. */
+  emphasis: number;
   /** Rate (Hz) the clip was resampled up to before embedding; 8000 when it was not spread. */
   spreadRate: number;
   /** Coarse loudness envelope of the embedded (normalised) audio, one byte per eighth of the clip. */
   envelope: Uint8Array;
 }
 
-/** Serialises a header to its {@link HEADER_BYTES} bytes (little endian, CRC-32 last). */
-export function serializeHeader(h: PayloadHeader): Uint8Array {
+/**
+ * Serialises a header to its {@link HEADER_BYTES} bytes (little endian, CRC-32 last) in layout `version` (embed
+ * writes the current one; older ones exist so reveal's compatibility can be tested): version 3 stores the emphasis
+ * and one copy, versions 1–2 the copy count and no emphasis, version 1 no spread rate.
+ */
+export function serializeHeader(h: PayloadHeader, version = HEADER_VERSION): Uint8Array {
+  if (version >= 3 ? h.copies !== 1 : h.emphasis !== 0) throw new Error(`header version ${version} cannot store copies ${h.copies} with emphasis ${h.emphasis}`);
   const bytes = new Uint8Array(HEADER_BYTES);
   const view = new DataView(bytes.buffer);
   bytes.set(MAGIC, 0);
-  bytes[3] = HEADER_VERSION;
+  bytes[3] = version;
   bytes[4] = h.keyed ? 1 : 0;
-  bytes[5] = h.copies;
-  view.setUint16(6, h.spreadRate, true);
+  bytes[5] = version >= 3 ? Math.round(h.emphasis * 100) : h.copies;
+  if (version >= 2) view.setUint16(6, h.spreadRate, true);
   view.setUint32(8, h.width, true);
   view.setUint32(12, h.height, true);
   view.setUint32(16, h.sampleCount, true);
@@ -65,12 +77,13 @@ export function parseHeader(bytes: Uint8Array): PayloadHeader {
   if (view.getUint32(32, true) !== crc32(bytes.subarray(0, 32)))
     throw new StegError('damaged_payload', 'the payload header fails its integrity check: the container was altered');
   const version = bytes[3]!;
-  if (version !== 1 && version !== HEADER_VERSION)
-    throw new StegError('damaged_payload', `payload header version ${version} is not supported (expected 1 or ${HEADER_VERSION})`);
+  if (version < 1 || version > HEADER_VERSION)
+    throw new StegError('damaged_payload', `payload header version ${version} is not supported (expected 1 to ${HEADER_VERSION})`);
   const gain = view.getFloat32(20, true);
   const header: PayloadHeader = {
     keyed: (bytes[4]! & 1) === 1,
-    copies: bytes[5]!,
+    copies: version < 3 ? bytes[5]! : 1,
+    emphasis: version < 3 ? 0 : bytes[5]! / 100,
     spreadRate: version === 1 ? UNSPREAD_RATE : view.getUint16(6, true),
     width: view.getUint32(8, true),
     height: view.getUint32(12, true),
@@ -78,15 +91,18 @@ export function parseHeader(bytes: Uint8Array): PayloadHeader {
     gain,
     envelope: bytes.slice(24, 24 + ENVELOPE_BYTES),
   };
-  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0 || header.copies === 0 || header.spreadRate < UNSPREAD_RATE)
+  if (!Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0 || header.copies === 0 || header.spreadRate < UNSPREAD_RATE || header.emphasis > MAX_EMPHASIS)
     throw new StegError('damaged_payload', 'the payload header holds impossible values');
   return header;
 }
 
-/** Writes the header's copies into the LSBs of the first {@link HEADER_VALUES} channel values of `rgb` (in place). */
-export function writeHeaderBits(rgb: Uint8Array, header: PayloadHeader): void {
+/**
+ * Writes the header's copies into the LSBs of the first {@link HEADER_VALUES} channel values of `rgb` (in place), in
+ * layout `version` (see {@link serializeHeader}).
+ */
+export function writeHeaderBits(rgb: Uint8Array, header: PayloadHeader, version = HEADER_VERSION): void {
   if (rgb.length < HEADER_VALUES) throw new StegError('too_large', 'image too small to carry a payload header');
-  const bytes = serializeHeader(header);
+  const bytes = serializeHeader(header, version);
   for (let copy = 0; copy < HEADER_COPIES; copy++) {
     for (let bit = 0; bit < HEADER_BITS; bit++) {
       const i = copy * HEADER_BITS + bit;

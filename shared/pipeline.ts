@@ -24,6 +24,7 @@ import {
 import { runInBands } from './banded.js';
 import { searchRounding } from './round-search.js';
 import { denoiseInPlace } from './denoise.js';
+import { deEmphasiseInPlace, preEmphasise, PRE_EMPHASIS } from './emphasis.js';
 import { resampleFast } from './resample-fast.js';
 import { embed, receptiveReach, reveal } from './model.js';
 import {
@@ -139,11 +140,34 @@ export function despreadClip(spread: Float32Array, rate: number, sampleCount: nu
   return out;
 }
 
-/** What reveal makes of revealed spread samples: {@link despreadClip}, then the post-filter when `denoise` is on. */
-export function despreadRevealed(spread: Float32Array, rate: number, sampleCount: number, denoise: boolean): Float32Array {
+/** The clip as the nets carry it (before any key), with what the header needs to undo it. */
+export interface PreparedPayload {
+  /** Pre-emphasised, normalised, spread to `spreadRate` and padded to {@link payloadSlots}. */
+  payload: Float32Array;
+  /** Normalisation gain of the pre-emphasised clip. */
+  gain: number;
+  spreadRate: number;
+  emphasis: number;
+}
+
+/**
+ * The 8 kHz `clip` prepared for the nets in an image holding `capacitySamples`: pre-emphasised ({@link PRE_EMPHASIS}),
+ * normalised, spread. One recipe for embed and evaluation; reveal undoes it with {@link despreadRevealed}.
+ */
+export function preparePayload(clip: Float32Array, capacitySamples: number): PreparedPayload {
+  const { samples, gain } = normaliseClip(preEmphasise(clip, PRE_EMPHASIS));
+  const rate = spreadRate(clip.length, capacitySamples);
+  return { payload: spreadClip(samples, rate), gain, spreadRate: rate, emphasis: PRE_EMPHASIS };
+}
+
+/**
+ * What reveal makes of revealed spread samples: {@link despreadClip}, the post-filter when `denoise` is on (where the
+ * error is still white), then de-emphasis with the header's `emphasis`. Still normalised: the caller divides by the gain.
+ */
+export function despreadRevealed(spread: Float32Array, rate: number, sampleCount: number, denoise: boolean, emphasis: number): Float32Array {
   const clip = despreadClip(spread, rate, sampleCount);
   if (denoise) denoiseInPlace(clip);
-  return clip;
+  return deEmphasiseInPlace(clip, emphasis);
 }
 
 /** Result of {@link embedAudio}. */
@@ -230,9 +254,7 @@ export async function embedAudio(
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
   assertFits(audio.length, cap.samples);
   const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
-  const { samples: normalised, gain } = normaliseClip(audio);
-  const rate = spreadRate(audio.length, cap.samples);
-  const spread = spreadClip(normalised, rate);
+  const { payload: spread, gain, spreadRate: rate, emphasis } = preparePayload(audio, cap.samples);
   // Scrambling comes after spreading, so each scrambled frame is a smooth piece of the spread clip.
   const payload = options.key ? await scramble(spread, options.key) : spread;
   const quality = options.quality ?? 'standard';
@@ -249,6 +271,7 @@ export async function embedAudio(
     keyed: Boolean(options.key),
     copies: 1,
     spreadRate: rate,
+    emphasis,
     envelope: loudnessEnvelope(payload),
   });
   return {
@@ -446,7 +469,7 @@ export async function revealAudio(
     throw new StegError('damaged_payload', `the hidden audio no longer matches its fingerprint (${drift.toFixed(1)} dB off): the container was altered`);
   const spread = header.keyed ? await unscramble(payload, options.key ?? '', slots) : payload;
   const denoise = options.denoise ?? true;
-  const samples = denormaliseClip(despreadRevealed(spread, header.spreadRate, header.sampleCount, denoise), header.gain);
+  const samples = denormaliseClip(despreadRevealed(spread, header.spreadRate, header.sampleCount, denoise, header.emphasis), header.gain);
   return {
     wav: encodeWav16(samples, SAMPLE_RATE),
     samples,

@@ -1,5 +1,4 @@
 /** Held-out evaluation: real photos + unseen speech through the real pipeline (PNG round trip), and the float path. */
-import { normaliseClip } from '../shared/audio-normalise.js';
 import { decodeImage, type RgbImage } from '../shared/codecs/image.js';
 import { encodeWav16 } from '../shared/codecs/wav.js';
 import { blocksToAudio, SAMPLE_RATE } from '../shared/layout.js';
@@ -10,10 +9,9 @@ import {
   embedAudio,
   ENVELOPE_TOLERANCE_DB,
   floatContainer,
+  preparePayload,
   revealAudio,
   revealBlocks,
-  spreadClip,
-  spreadRate,
   usesFeedback,
   withFeedback,
   type Limits,
@@ -79,8 +77,7 @@ async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float
 async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array, quality: Quality, denoise: boolean) {
   const { width, height } = cover;
   const cap = capacity(width, height).samples;
-  const rate = spreadRate(clip.length, cap);
-  const payload = spreadClip(normaliseClip(clip).samples, rate);
+  const { payload, spreadRate: rate, emphasis } = preparePayload(clip, cap);
   const once = async (fed: Float32Array) => {
     const { rows, blockRows, blockCols, blocks, coverBlocks } = await floatContainer(model, cover, fed);
     // Outside the carrying tiles the container is the cover, so the nets' changes there do not count.
@@ -91,7 +88,7 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
   };
   let result = await once(payload);
   if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) result = await once(withFeedback(payload, result.revealed));
-  return { mse: result.mse, revealed: despreadRevealed(result.revealed, rate, clip.length, denoise) };
+  return { mse: result.mse, revealed: despreadRevealed(result.revealed, rate, clip.length, denoise, emphasis) };
 }
 
 /** A clip of `length` samples cut from `stream` starting at `offset` (wrapping), quantised to 16 bit as a WAV would be. */

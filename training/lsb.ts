@@ -3,6 +3,7 @@ import { denormaliseClip, normaliseClip } from '../shared/audio-normalise.js';
 import type { RgbImage } from '../shared/codecs/image.js';
 import { StegError } from '../shared/errors.js';
 import { denoiseRevealed } from '../shared/denoise.js';
+import { deEmphasiseInPlace, PRE_EMPHASIS, preEmphasise } from '../shared/emphasis.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../shared/metrics.js';
 
 /**
@@ -138,15 +139,21 @@ export interface LsbResult {
   ssim: number;
   pcc: number;
   siSnr: number;
-  /** The same audio figures after reveal's post-filter ({@link denoiseRevealed}), for a like-for-like comparison. */
-  filtered: { pcc: number; siSnr: number };
+  /**
+   * LSB with stegavox's own audio processing, for a like-for-like comparison: the clip pre-emphasised before hiding
+   * ({@link PRE_EMPHASIS}), and reveal's post-filter ({@link denoiseRevealed}) then de-emphasis after. Its own
+   * container (the codes differ), so its own image figures.
+   */
+  filtered: { mse: number; psnr: number; ssim: number; pcc: number; siSnr: number };
 }
 
 /** Measures k-bit LSB on one cover and clip (PSNR/SSIM container vs cover, PCC/SI-SNR revealed vs clip). */
 export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, bits: number, mode: LsbMode): LsbResult {
   const { plan, container, revealed } = lsbRoundTrip(cover, clip, bits, mode);
   const m = mse(container, cover.data);
-  const filtered = denoiseRevealed(revealed);
+  const shaped = lsbRoundTrip(cover, preEmphasise(clip, PRE_EMPHASIS), bits, mode);
+  const filtered = deEmphasiseInPlace(denoiseRevealed(shaped.revealed), PRE_EMPHASIS);
+  const shapedMse = mse(shaped.container, cover.data);
   return {
     image: name,
     bits,
@@ -159,6 +166,12 @@ export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, b
     ssim: ssim(container, cover.data, cover.width, cover.height),
     pcc: pcc(clip, revealed),
     siSnr: siSnr(clip, revealed),
-    filtered: { pcc: pcc(clip, filtered), siSnr: siSnr(clip, filtered) },
+    filtered: {
+      mse: shapedMse,
+      psnr: psnr(shapedMse),
+      ssim: ssim(shaped.container, cover.data, cover.width, cover.height),
+      pcc: pcc(clip, filtered),
+      siSnr: siSnr(clip, filtered),
+    },
   };
 }

@@ -21,7 +21,8 @@ const headerArb: fc.Arbitrary<PayloadHeader> = fc.record({
   sampleCount: fc.integer({ min: 1, max: 0xffffffff }),
   gain: fc.float({ min: Math.fround(1e-30), max: Math.fround(1e30), noNaN: true, noDefaultInfinity: true }),
   keyed: fc.boolean(),
-  copies: fc.integer({ min: 1, max: 255 }),
+  copies: fc.constant(1),
+  emphasis: fc.integer({ min: 0, max: 95 }).map((h) => h / 100),
   spreadRate: fc.integer({ min: 8000, max: 65535 }),
   envelope: fc.uint8Array({ minLength: ENVELOPE_BYTES, maxLength: ENVELOPE_BYTES }),
 });
@@ -46,6 +47,7 @@ function expectHeaderOrStegError(f: () => PayloadHeader): 'ok' | string {
   expect(Number.isFinite(h.gain) && h.gain > 0).toBe(true);
   expect(typeof h.keyed).toBe('boolean');
   expect(Number.isInteger(h.copies) && h.copies >= 1 && h.copies <= 255).toBe(true);
+  expect(h.emphasis >= 0 && h.emphasis <= 0.95).toBe(true);
   expect(Number.isInteger(h.spreadRate) && h.spreadRate >= 8000 && h.spreadRate <= 65535).toBe(true);
   expect(h.envelope.length).toBe(ENVELOPE_BYTES);
   return 'ok';

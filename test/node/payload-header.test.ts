@@ -24,7 +24,8 @@ const HEADER: PayloadHeader = {
   sampleCount: 123_456,
   gain: 3.25,
   keyed: true,
-  copies: 2,
+  copies: 1,
+  emphasis: 0.4,
   spreadRate: 13_000,
   envelope: Uint8Array.from([0, 1, 100, 200, 255, 17, 42, 128]),
 };
@@ -87,17 +88,33 @@ describe('serializeHeader / parseHeader', () => {
     version[3] = HEADER_VERSION + 1;
     expect(codeOf(() => parseHeader(resign(version)))).toBe('damaged_payload');
 
-    for (const bad of [{ copies: 0 }, { spreadRate: 7999 }, { spreadRate: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
+    for (const bad of [{ emphasis: 0.96 }, { emphasis: 2.55 }, { spreadRate: 7999 }, { spreadRate: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
       expect(codeOf(() => parseHeader(serializeHeader({ ...HEADER, ...bad }))), JSON.stringify(bad)).toBe('damaged_payload');
     }
   });
 
-  it('still parses a version 1 header (written before spreading): its audio was not spread', () => {
-    const v1 = serializeHeader(HEADER);
-    v1[3] = 1;
-    v1[6] = 0; // version 1 left bytes 6–7 zero
-    v1[7] = 0;
-    expect(parseHeader(resign(v1))).toEqual({ ...HEADER, spreadRate: 8000 });
+  it('still parses a version 1 header (written before spreading): its audio was not spread, copies, no emphasis', () => {
+    const legacy = { ...HEADER, copies: 3, emphasis: 0 };
+    const v1 = serializeHeader(legacy, 1);
+    expect([v1[3], v1[5], v1[6], v1[7]]).toEqual([1, 3, 0, 0]); // version 1 left bytes 6–7 zero
+    expect(parseHeader(v1)).toEqual({ ...legacy, spreadRate: 8000 });
+  });
+
+  it('still parses a version 2 header (spread, copies in byte 5, no emphasis), and refuses its copy count of 0', () => {
+    const legacy = { ...HEADER, copies: 2, emphasis: 0 };
+    expect(parseHeader(serializeHeader(legacy, 2))).toEqual(legacy);
+    expect(codeOf(() => parseHeader(serializeHeader({ ...legacy, copies: 0 }, 2)))).toBe('damaged_payload');
+  });
+
+  it('version 3 stores the emphasis in hundredths where earlier versions stored copies; mixing them is refused', () => {
+    const v3 = serializeHeader(HEADER);
+    expect(v3[5]).toBe(40);
+    expect(parseHeader(serializeHeader({ ...HEADER, emphasis: 0 })).emphasis).toBe(0);
+    expect(() => serializeHeader({ ...HEADER, copies: 2 })).toThrow(/cannot store/);
+    expect(() => serializeHeader(HEADER, 2)).toThrow(/cannot store/);
+    // A version 2 header whose byte 5 said 40 copies is 40 copies, not an emphasis.
+    const v2 = serializeHeader({ ...HEADER, copies: 40, emphasis: 0 }, 2);
+    expect(parseHeader(v2)).toMatchObject({ copies: 40, emphasis: 0 });
   });
 });
 

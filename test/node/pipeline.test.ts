@@ -11,7 +11,7 @@ import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
 import { isStegError } from '../../shared/errors.js';
 import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../shared/layout.js';
 import { pcc } from '../../shared/metrics.js';
-import { HEADER_VALUES, loudnessEnvelope, writeHeaderBits } from '../../shared/payload-header.js';
+import { HEADER_VALUES, loudnessEnvelope, readHeaderBits, writeHeaderBits } from '../../shared/payload-header.js';
 import { normaliseClip } from '../../shared/audio-normalise.js';
 import {
   capacity,
@@ -27,6 +27,7 @@ import {
 } from '../../shared/pipeline.js';
 import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
 import { initBackend } from '../../training/backend/select.js';
+import { PRE_EMPHASIS } from '../../shared/emphasis.js';
 import { loadModelFromDir } from '../../training/node-model.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
@@ -103,6 +104,8 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect(embedded.capacitySeconds).toBe(capacity(W, H).seconds);
     const container = await decodeImage(embedded.png);
     expect([container.width, container.height]).toEqual([W, H]);
+    // The header records the pre-emphasis embed applied, so reveal undoes exactly that.
+    expect(readHeaderBits(container.data).emphasis).toBe(PRE_EMPHASIS);
 
     const revealed = await revealAudio(model, embedded.png);
     expect(revealed.keyed).toBe(false);
@@ -197,7 +200,8 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     twice.set(normalised, slots);
     const photo = await decodeImage(cover);
     const rgb = await embedSamples(model, photo, twice);
-    writeHeaderBits(rgb, { width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) });
+    const legacy = { width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, emphasis: 0, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) };
+    writeHeaderBits(rgb, legacy, 2);
     const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: rgb }));
     expect(revealed.samples.length).toBe(clip.samples.length);
     expect(pcc(clip.samples, revealed.samples)).toBeGreaterThan(0.99);

@@ -16,26 +16,28 @@ import { loadModelFromDir } from '../../training/node-model.js';
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real');
 const SPEAKERS = ['jackson', 'nicolas', 'theo', 'yweweler', 'george', 'lucas'];
 /**
- * Floors a little under what the shipped weights (svx-2026-11-26-s34153) measure on these fixtures with reveal's
- * post-filter: 38.5 dB, PCC 0.950, SI-SNR 9.6 dB (8.9 dB unfiltered, so the SI-SNR floors here and below fail if the
- * post-filter stops helping). Untrained or broken weights land far below (PCC near 0).
+ * Floors a little under what the shipped weights (svx-2026-11-26-s34153) measure on these fixtures with pre-emphasis
+ * and reveal's post-filter: 38.8 dB, PCC 0.949, SI-SNR 9.6 dB (before pre-emphasis: 38.5 dB, 9.6 dB; 8.9 dB
+ * unfiltered, so the SI-SNR floors here and below fail if the post-filter stops helping). Untrained or broken weights
+ * land far below (PCC near 0).
  */
 const FLOOR = { psnr: 36, pcc: 0.9, siSnr: 9.2 };
 /**
  * At a tenth of capacity (the product's regime: 2.5 s in the 256×256 crop) the clip is spread ×1.5 to 12 kHz; the
- * shipped weights measure 45.5 dB, PCC 0.986, SI-SNR 15.3 dB here (13.9 dB unfiltered). Unspread, the same clip
+ * shipped weights measure 45.8 dB, PCC 0.986, SI-SNR 15.5 dB here (before pre-emphasis 45.5 dB, 15.3 dB; 13.9 dB
+ * unfiltered). Unspread, the same clip
  * measured 47.0 dB, PCC 0.968, 11.7 dB unfiltered, so the PCC and SI-SNR floors fail if spreading stops helping.
  */
 const PRODUCT_FLOOR = { psnr: 44, pcc: 0.98, siSnr: 14.6 };
 /**
- * The same clip with quality `high` (feedback pass + rounding search): 45.2 dB, PCC 0.990, SI-SNR 16.8 dB (15.5 dB
- * unfiltered, where the feedback pass alone measured 14.5 dB), against standard's 15.3 dB: the SI-SNR floor fails if
+ * The same clip with quality `high` (feedback pass + rounding search): 45.4 dB, PCC 0.990, SI-SNR 17.0 dB (before
+ * pre-emphasis 16.8 dB; 15.5 dB unfiltered, where the feedback pass alone measured 14.5 dB), against standard's 15.5 dB: the SI-SNR floor fails if
  * feedback, search or the post-filter stops helping.
  */
 const HIGH_FLOOR = { psnr: 44, pcc: 0.985, siSnr: 16.2 };
 /**
- * 90 % with quality `high` (the 256×256 region is under the default 512×512 cap): 38.1 dB, PCC 0.967, SI-SNR 11.5 dB
- * (10.8 dB unfiltered) against standard's 9.6 dB, so the SI-SNR floor fails if feedback and search stop running or
+ * 90 % with quality `high` (the 256×256 region is under the default 512×512 cap): 38.3 dB, PCC 0.967, SI-SNR 11.6 dB
+ * (before pre-emphasis 11.5 dB; 10.8 dB unfiltered) against standard's 9.6 dB, so the SI-SNR floor fails if feedback and search stop running or
  * helping at full density.
  */
 const FULL_HIGH_FLOOR = { psnr: 36, pcc: 0.955, siSnr: 11.1 };

@@ -17,7 +17,7 @@ export const DEFAULT_DENSITIES = '1,1/4,1/16';
 
 /** One row of the table: a method at one density, means over the photos. */
 export interface RdRow {
-  /** `stegavox`, or k-bit LSB in one of its modes (see LsbMode in training/lsb.ts); `lsb-filtered` is plain LSB through reveal's post-filter. */
+  /** `stegavox`, or k-bit LSB in one of its modes (see LsbMode in training/lsb.ts); `lsb-filtered` is plain LSB with stegavox's audio processing (pre-emphasis, post-filter, de-emphasis). */
   method: 'stegavox' | 'lsb' | 'lsb-filtered' | 'lsb-spread' | 'lsb-thin';
   /** LSB bits per channel value (k); null for stegavox. */
   bits: number | null;
@@ -97,7 +97,7 @@ export function rdTable(rows: RdRow[], label: string, stegavox = 'stegavox'): st
   const name = (r: RdRow) => {
     if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `${stegavox} (spread ×${r.valuesPerSample.toFixed(2)})` : stegavox;
     if (r.method === 'lsb') return `LSB k = ${r.bits}`;
-    if (r.method === 'lsb-filtered') return `LSB k = ${r.bits} + post-filter`;
+    if (r.method === 'lsb-filtered') return `LSB k = ${r.bits} + pre-emphasis + post-filter`;
     const how = `${Math.round(r.codeBits ?? 0)}-bit codes over ${Math.round(r.valuesPerSample)} values`;
     return `LSB k = ${r.bits} ${r.method === 'lsb-spread' ? 'spread' : 'thin'} (${how})`;
   };
