@@ -13,7 +13,7 @@ export const INFLATE_SLICE = 64 * 1024;
  */
 export const INFLATE_TRAP_SLACK = 160 * 1024;
 
-/** Task turns the trap check waits for queued input to be inflated before judging a stream that produces nothing. */
+/** Waits (each until output arrives or a timer turn passes) the trap check allows queued input before judging. */
 const CATCH_UP_TURNS = 64;
 
 /** Resolves on a later task (a timer), after pending I/O and native callbacks have had their turn. */
@@ -60,6 +60,13 @@ export async function inflateBounded(parts: readonly Uint8Array[], expected: num
   const reader = stream.readable.getReader();
   let failure: unknown = null;
   let stop = false;
+  // Wakes the writer when output arrives (or the drain ends), so waiting for the inflater costs no timer turns.
+  let wake: (() => void) | null = null;
+  const progressed = () => new Promise<void>((resolve) => (wake = resolve));
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
   const keep = (chunk: Uint8Array) => {
     const take = Math.min(needed - len, chunk.length);
     excess += chunk.length - take;
@@ -79,6 +86,7 @@ export async function inflateBounded(parts: readonly Uint8Array[], expected: num
         const { done, value } = await reader.read();
         if (done) return;
         keep(value);
+        notify();
         if ((len >= needed && needed < expected) || excess > maxExcess) {
           // Cancelling also fails a write waiting on this side, so the writer never blocks on output nobody reads.
           await reader.cancel().catch(() => {});
@@ -89,6 +97,7 @@ export async function inflateBounded(parts: readonly Uint8Array[], expected: num
       failure ??= e;
     } finally {
       stop = true;
+      notify();
     }
   })();
 
@@ -103,7 +112,7 @@ export async function inflateBounded(parts: readonly Uint8Array[], expected: num
       const starved = () => !stop && consumed > 4 * (len + excess) + INFLATE_TRAP_SLACK;
       // A write can be accepted before the inflater has run on it (workerd queues writes), so output lags behind what
       // was written: let it catch up before calling the stream a trap.
-      for (let turn = 0; turn < CATCH_UP_TURNS && starved(); turn++) await nextTask();
+      for (let turn = 0; turn < CATCH_UP_TURNS && starved(); turn++) await Promise.race([progressed(), nextTask()]);
       if (starved()) {
         trapped = true;
         break;
