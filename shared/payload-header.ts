@@ -1,4 +1,4 @@
-/** The payload header: what reveal must know (clip length, gain, size, key flag), stored in pixel LSBs with a CRC. */
+/** The payload header: what reveal must know (clip length, gain, size, key flag, spread rate, emphasis), stored in pixel LSBs with a CRC. */
 import { crc32 } from './crc32.js';
 import { MAX_EMPHASIS } from './emphasis.js';
 import { StegError } from './errors.js';
