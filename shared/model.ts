@@ -177,17 +177,17 @@ export function prepare(w: WeightMap, config: ModelConfig, audio: tf.Tensor4D): 
   return stack(w, 'prepare', config.prepare.layers, config.kernels, audio);
 }
 
-/** The cover Hiding works from: `cover` kept {@link COVER_HEADROOM} inside [0, 1]. */
-export function coverForHiding(cover: tf.Tensor4D): tf.Tensor4D {
-  return tf.clipByValue(cover, COVER_HEADROOM, 1 - COVER_HEADROOM) as tf.Tensor4D;
+/** The cover Hiding works from: `cover` kept `headroom` (default {@link COVER_HEADROOM}) inside [0, 1]. */
+export function coverForHiding(cover: tf.Tensor4D, headroom = COVER_HEADROOM): tf.Tensor4D {
+  return tf.clipByValue(cover, headroom, 1 - headroom) as tf.Tensor4D;
 }
 
 /**
  * Hiding net. In: cover blocks [N, h, w, 48] in [0, 1] and prepared features. Out: the float container
- * [N, h, w, 48] = the cover kept {@link COVER_HEADROOM} inside [0, 1] + learned residual (not yet clipped or rounded).
+ * [N, h, w, 48] = the cover kept `headroom` inside [0, 1] + learned residual (not yet clipped or rounded).
  */
-export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D): tf.Tensor4D {
-  const base = coverForHiding(cover);
+export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D, headroom = COVER_HEADROOM): tf.Tensor4D {
+  const base = coverForHiding(cover, headroom);
   const input = tf.tidy(() => tf.concat([toCoefficients(tf.sub(base, PIXEL_CENTRE) as tf.Tensor4D), prepared], 3));
   const h = stack(w, 'hiding', config.hiding.layers, config.kernels, input);
   input.dispose();
@@ -211,7 +211,8 @@ export function reveal(w: WeightMap, config: ModelConfig, container: tf.Tensor4D
 /**
  * Prepare + Hiding, then the 8-bit rounding the server applies (clip to [0, 1], round(x·255)/255) with a
  * straight-through gradient. Out: container blocks [N, h, w, 48], multiples of 1/255 in [0, 1]. Training may
- * pass `quantize: 'noise'` early on (see {@link QuantizeMode}).
+ * pass `quantize: 'noise'` early on (see {@link QuantizeMode}); serving may give Hiding more `headroom` (see
+ * {@link coverForHiding}).
  */
 export function embed(
   w: WeightMap,
@@ -220,9 +221,10 @@ export function embed(
   audio: tf.Tensor4D,
   quantize: QuantizeMode = 'round',
   noiseSeed?: number,
+  headroom = COVER_HEADROOM,
 ): tf.Tensor4D {
   const prepared = prepare(w, config, audio);
-  const container = hide(w, config, cover, prepared);
+  const container = hide(w, config, cover, prepared, headroom);
   prepared.dispose();
   const out = simulateQuantize(container, quantize, noiseSeed);
   if (out !== container) container.dispose();

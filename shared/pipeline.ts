@@ -26,7 +26,7 @@ import { searchRounding } from './round-search.js';
 import { denoiseInPlace } from './denoise.js';
 import { deEmphasiseInPlace, preEmphasise, PRE_EMPHASIS } from './emphasis.js';
 import { resampleFast } from './resample-fast.js';
-import { embed, receptiveReach, reveal } from './model.js';
+import { COVER_HEADROOM, embed, receptiveReach, reveal } from './model.js';
 import {
   envelopeDistanceDb,
   HEADER_VALUES,
@@ -148,6 +148,8 @@ export interface PreparedPayload {
   gain: number;
   spreadRate: number;
   emphasis: number;
+  /** How far inside [0, 1] Hiding keeps the cover for this clip ({@link hidingHeadroom}). */
+  headroom: number;
 }
 
 /**
@@ -157,7 +159,21 @@ export interface PreparedPayload {
 export function preparePayload(clip: Float32Array, capacitySamples: number): PreparedPayload {
   const { samples, gain } = normaliseClip(preEmphasise(clip, PRE_EMPHASIS));
   const rate = spreadRate(clip.length, capacitySamples);
-  return { payload: spreadClip(samples, rate), gain, spreadRate: rate, emphasis: PRE_EMPHASIS };
+  return { payload: spreadClip(samples, rate), gain, spreadRate: rate, emphasis: PRE_EMPHASIS, headroom: hidingHeadroom(rate) };
+}
+
+/**
+ * Headroom Hiding gets for a spread clip: the cover kept 6 levels inside [0, 255] instead of {@link COVER_HEADROOM}'s
+ * 3, so near-black and near-white regions clip less of the residual at rounding. It moves saturated pixels further,
+ * which a short clip in a big photo can afford. Chosen on training data (8 bsds500 photos, FSDD recordings 5–49, a
+ * tenth of capacity): 3 / 6 / 9 / 12 levels gave 46.15 / 45.81 / 45.24 / 44.50 dB PSNR and 17.92 / 18.58 / 18.98 /
+ * 19.20 dB SI-SNR, 6 being the last step that buys more than a dB of SI-SNR per dB of PSNR.
+ */
+export const SPREAD_HEADROOM = 6 / 255;
+
+/** The cover headroom for a clip spread to `rate`: {@link SPREAD_HEADROOM} when spread, else {@link COVER_HEADROOM}. */
+export function hidingHeadroom(rate: number): number {
+  return rate > SAMPLE_RATE ? SPREAD_HEADROOM : COVER_HEADROOM;
 }
 
 /**
@@ -254,7 +270,7 @@ export async function embedAudio(
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
   assertFits(audio.length, cap.samples);
   const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
-  const { payload: spread, gain, spreadRate: rate, emphasis } = preparePayload(audio, cap.samples);
+  const { payload: spread, gain, spreadRate: rate, emphasis, headroom } = preparePayload(audio, cap.samples);
   // Scrambling comes after spreading, so each scrambled frame is a smooth piece of the spread clip.
   const payload = options.key ? await scramble(spread, options.key) : spread;
   const quality = options.quality ?? 'standard';
@@ -262,7 +278,7 @@ export async function embedAudio(
   // a long one while its region fits the memory limit; otherwise the single pass, whatever the quality asked for.
   const regionPixels = width * regionHeight(width, height, payload.length);
   const fedBack = usesFeedback(audio.length, cap.samples, quality, regionPixels, limits.maxHighPixels);
-  const rgb = fedBack ? await embedFedBack(model, cover, payload) : await embedSamples(model, cover, payload);
+  const rgb = fedBack ? await embedFedBack(model, cover, payload, headroom) : await embedSamples(model, cover, payload, headroom);
   writeHeaderBits(rgb, {
     width,
     height,
@@ -298,14 +314,14 @@ export interface EmbeddedRegion {
 }
 
 /** Prepare + Hiding over the tile rows that carry `payload` (normalised samples), in bands (see banded.ts). */
-export async function embedRegion(model: LoadedModel, cover: RgbImage, payload: Float32Array, quantize: 'round' | 'none'): Promise<EmbeddedRegion> {
+export async function embedRegion(model: LoadedModel, cover: RgbImage, payload: Float32Array, quantize: 'round' | 'none', headroom = COVER_HEADROOM): Promise<EmbeddedRegion> {
   const { width, height } = cover;
   const rows = regionHeight(width, height, payload.length);
   const padded = paddedSize(width, rows);
   const [blockRows, blockCols] = [padded.height / BLOCK, padded.width / BLOCK];
   const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
   const blocks = await runInBands([coverBlocks, audioToBlocks(payload, width, rows)], blockRows, blockCols, receptiveReach(model.config, 'embed'), ([c, a]) =>
-    embed(model.weights, model.config, c!, a!, quantize),
+    embed(model.weights, model.config, c!, a!, quantize, undefined, headroom),
   );
   return { rows, blockRows, blockCols, coverBlocks, blocks };
 }
@@ -314,8 +330,8 @@ export async function embedRegion(model: LoadedModel, cover: RgbImage, payload: 
  * The float container (no rounding) for `payload`, with the cover's values outside the tiles that carry samples, as
  * {@link keepTilesWithAudio} makes the saved container; and the carrying mask, one value per block position.
  */
-export async function floatContainer(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<EmbeddedRegion & { mask: Float32Array }> {
-  const region = await embedRegion(model, cover, payload, 'none');
+export async function floatContainer(model: LoadedModel, cover: RgbImage, payload: Float32Array, headroom = COVER_HEADROOM): Promise<EmbeddedRegion & { mask: Float32Array }> {
+  const region = await embedRegion(model, cover, payload, 'none', headroom);
   const mask = carryingBlockMask(cover.width, region.blockRows, region.blockCols, payload.length);
   const { blocks, coverBlocks } = region;
   for (let i = 0; i < blocks.length; i++) if (mask[Math.floor(i / BLOCK_CHANNELS)] !== 1) blocks[i] = coverBlocks[i]!;
@@ -331,8 +347,8 @@ export function revealBlocks(model: LoadedModel, blocks: Float32Array, blockRows
  * Runs Prepare + Hiding on the tile rows that carry `payload` and returns the container's 8-bit RGB;
  * rows below are the cover untouched. `payload` holds normalised samples in [-1, 1].
  */
-export async function embedSamples(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
-  const { rows, blocks } = await embedRegion(model, cover, payload, 'round');
+export async function embedSamples(model: LoadedModel, cover: RgbImage, payload: Float32Array, headroom = COVER_HEADROOM): Promise<Uint8Array> {
+  const { rows, blocks } = await embedRegion(model, cover, payload, 'round', headroom);
   return keepTilesWithAudio(cover, blocksToRgb(blocks, cover.width, rows), payload.length);
 }
 
@@ -370,10 +386,10 @@ export function usesFeedback(
  * cover and this clip is pre-compensated; the second container is rounded by the rounding search. Reveal is
  * unchanged: it reads this container as any other.
  */
-export async function embedFedBack(model: LoadedModel, cover: RgbImage, payload: Float32Array): Promise<Uint8Array> {
-  const first = await embedSamples(model, cover, payload);
+export async function embedFedBack(model: LoadedModel, cover: RgbImage, payload: Float32Array, headroom = COVER_HEADROOM): Promise<Uint8Array> {
+  const first = await embedSamples(model, cover, payload, headroom);
   const revealed = await revealSamples(model, { width: cover.width, height: cover.height, data: first }, payload.length);
-  return embedSearched(model, cover, withFeedback(payload, revealed), payload);
+  return embedSearched(model, cover, withFeedback(payload, revealed), payload, headroom);
 }
 
 /** `payload` with {@link FEEDBACK_GAIN} of its reveal error added: what the feedback pass embeds the second time. */
@@ -387,9 +403,9 @@ export function withFeedback(payload: Float32Array, revealed: Float32Array): Flo
  * Like {@link embedSamples} for `fed` (the payload with feedback), but the float container is rounded to 8 bits by
  * {@link searchRounding} towards what Reveal reads as `payload`. Bands and tiles keep memory bounded for any region.
  */
-async function embedSearched(model: LoadedModel, cover: RgbImage, fed: Float32Array, payload: Float32Array): Promise<Uint8Array> {
+async function embedSearched(model: LoadedModel, cover: RgbImage, fed: Float32Array, payload: Float32Array, headroom: number): Promise<Uint8Array> {
   const { width } = cover;
-  const { rows, blockRows, blockCols, blocks, mask } = await floatContainer(model, cover, fed);
+  const { rows, blockRows, blockCols, blocks, mask } = await floatContainer(model, cover, fed, headroom);
   const levels = await searchRounding(model, blocks, mask, audioToBlocks(payload, width, rows), blockRows, blockCols);
   return keepTilesWithAudio(cover, blocksToRgb(levels, width, rows), payload.length);
 }

@@ -77,9 +77,9 @@ async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float
 async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array, quality: Quality, denoise: boolean) {
   const { width, height } = cover;
   const cap = capacity(width, height).samples;
-  const { payload, spreadRate: rate, emphasis } = preparePayload(clip, cap);
+  const { payload, spreadRate: rate, emphasis, headroom } = preparePayload(clip, cap);
   const once = async (fed: Float32Array) => {
-    const { rows, blockRows, blockCols, blocks, coverBlocks } = await floatContainer(model, cover, fed);
+    const { rows, blockRows, blockCols, blocks, coverBlocks } = await floatContainer(model, cover, fed, headroom);
     // Outside the carrying tiles the container is the cover, so the nets' changes there do not count.
     let squared = 0;
     for (let i = 0; i < blocks.length; i++) squared += (blocks[i]! - coverBlocks[i]!) ** 2;

@@ -17,7 +17,10 @@ import {
   capacity,
   embedAudio,
   embedSamples,
+  hidingHeadroom,
   keepTilesWithAudio,
+  preparePayload,
+  SPREAD_HEADROOM,
   MAX_SPREAD,
   payloadSlots,
   revealAudio,
@@ -28,6 +31,7 @@ import {
 import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
 import { initBackend } from '../../training/backend/select.js';
 import { PRE_EMPHASIS } from '../../shared/emphasis.js';
+import { COVER_HEADROOM, coverForHiding } from '../../shared/model.js';
 import { loadModelFromDir } from '../../training/node-model.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
@@ -91,6 +95,19 @@ describe('spreadRate', () => {
     expect(spreadRate(189_000, cap)).toBe(SAMPLE_RATE); // past the budget: not spread
     // A clip that fills the image exactly is never pushed over capacity.
     expect(spreadRate(18_432, 18_432)).toBe(SAMPLE_RATE);
+  });
+});
+
+describe('cover headroom', () => {
+  it('a spread clip gets SPREAD_HEADROOM, a clip filling the budget COVER_HEADROOM; Hiding clamps the cover to it', () => {
+    expect(SPREAD_HEADROOM).toBeGreaterThan(COVER_HEADROOM);
+    expect(hidingHeadroom(SAMPLE_RATE)).toBe(COVER_HEADROOM);
+    expect(hidingHeadroom(12_000)).toBe(SPREAD_HEADROOM);
+    const clip = speechLike(4800);
+    expect(preparePayload(clip, 100 * clip.length)).toMatchObject({ headroom: SPREAD_HEADROOM });
+    expect(preparePayload(clip, clip.length)).toMatchObject({ spreadRate: SAMPLE_RATE, headroom: COVER_HEADROOM });
+    const clamped = tf.tidy(() => Array.from(coverForHiding(tf.tensor4d([0, 1, 0.5, 0.01], [1, 1, 1, 4]), SPREAD_HEADROOM).dataSync()));
+    expect(clamped.map((v) => Math.round(v * 255))).toEqual([6, 249, 128, 6]);
   });
 });
 
