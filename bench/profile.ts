@@ -98,11 +98,10 @@ export async function profileShares(fn: () => Promise<unknown>, reps: number): P
       ownerOf.set(id, step);
       return step;
     };
-    const stepOf = new Map<number, Step | null>();
-    const resolve = (id: number): Step | null => {
+    const stepOf = new Map<number, Step>();
+    const resolve = (id: number): Step => {
       if (stepOf.has(id)) return stepOf.get(id)!;
       const node = byId.get(id)!;
-      if (node.callFrame.functionName === '(idle)') return null;
       const up = parent.get(id);
       const step = owner(id) ?? frameStep(node.callFrame) ?? (up ? resolve(up.id) : 'other');
       stepOf.set(id, step);

@@ -123,8 +123,17 @@ export function lsbRoundTrip(cover: RgbImage, clip: Float32Array, bits: number, 
   return { plan, container, revealed };
 }
 
-/** Figures of one LSB image/clip pair, the same metrics as stegavox's evaluation. */
-export interface LsbResult {
+/** The image and audio figures of one container and its revealed clip, the same metrics as stegavox's evaluation. */
+export interface LsbFigures {
+  mse: number;
+  psnr: number;
+  ssim: number;
+  pcc: number;
+  siSnr: number;
+}
+
+/** Figures of one LSB image/clip pair. */
+export interface LsbResult extends LsbFigures {
   image: string;
   bits: number;
   mode: LsbMode;
@@ -134,26 +143,30 @@ export interface LsbResult {
   codeBits: number;
   /** Share of the image's channel values that carry audio. */
   touched: number;
-  mse: number;
-  psnr: number;
-  ssim: number;
-  pcc: number;
-  siSnr: number;
   /**
-   * LSB with stegavox's own audio processing, for a like-for-like comparison: the clip pre-emphasised before hiding
-   * ({@link PRE_EMPHASIS}), and reveal's post-filter ({@link denoiseRevealed}) then de-emphasis after. Its own
-   * container (the codes differ), so its own image figures.
+   * With `processed`: LSB with stegavox's own audio processing, for a like-for-like comparison: the clip
+   * pre-emphasised before hiding ({@link PRE_EMPHASIS}), and reveal's post-filter ({@link denoiseRevealed}) then
+   * de-emphasis after. Its own container (the codes differ), so its own image figures.
    */
-  filtered: { mse: number; psnr: number; ssim: number; pcc: number; siSnr: number };
+  filtered?: LsbFigures;
 }
 
-/** Measures k-bit LSB on one cover and clip (PSNR/SSIM container vs cover, PCC/SI-SNR revealed vs clip). */
-export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, bits: number, mode: LsbMode): LsbResult {
-  const { plan, container, revealed } = lsbRoundTrip(cover, clip, bits, mode);
+function figuresOf(cover: RgbImage, clip: Float32Array, container: Uint8Array, revealed: Float32Array): LsbFigures {
   const m = mse(container, cover.data);
-  const shaped = lsbRoundTrip(cover, preEmphasise(clip, PRE_EMPHASIS), bits, mode);
-  const filtered = deEmphasiseInPlace(denoiseRevealed(shaped.revealed), PRE_EMPHASIS);
-  const shapedMse = mse(shaped.container, cover.data);
+  return { mse: m, psnr: psnr(m), ssim: ssim(container, cover.data, cover.width, cover.height), pcc: pcc(clip, revealed), siSnr: siSnr(clip, revealed) };
+}
+
+/**
+ * Measures k-bit LSB on one cover and clip (PSNR/SSIM container vs cover, PCC/SI-SNR revealed vs clip); with
+ * `processed`, also the like-for-like variant in `filtered` (a second round trip, so only when it is wanted).
+ */
+export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, bits: number, mode: LsbMode, processed = false): LsbResult {
+  const { plan, container, revealed } = lsbRoundTrip(cover, clip, bits, mode);
+  let filtered: LsbFigures | undefined;
+  if (processed) {
+    const shaped = lsbRoundTrip(cover, preEmphasise(clip, PRE_EMPHASIS), bits, mode);
+    filtered = figuresOf(cover, clip, shaped.container, deEmphasiseInPlace(denoiseRevealed(shaped.revealed), PRE_EMPHASIS));
+  }
   return {
     image: name,
     bits,
@@ -161,17 +174,7 @@ export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, b
     valuesPerSample: plan.chunks.length,
     codeBits: plan.codeBits,
     touched: plan.valuesTouched / cover.data.length,
-    mse: m,
-    psnr: psnr(m),
-    ssim: ssim(container, cover.data, cover.width, cover.height),
-    pcc: pcc(clip, revealed),
-    siSnr: siSnr(clip, revealed),
-    filtered: {
-      mse: shapedMse,
-      psnr: psnr(shapedMse),
-      ssim: ssim(shaped.container, cover.data, cover.width, cover.height),
-      pcc: pcc(clip, filtered),
-      siSnr: siSnr(clip, filtered),
-    },
+    ...figuresOf(cover, clip, container, revealed),
+    filtered,
   };
 }

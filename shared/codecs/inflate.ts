@@ -2,7 +2,7 @@
 import { StegError } from '../errors.js';
 
 /** Compressed bytes handed to the inflater at once: bounds the work done past any limit to one slice. */
-export const INFLATE_SLICE = 64 * 1024;
+const INFLATE_SLICE = 64 * 1024;
 /**
  * Deflate never writes much more than a byte of stream per byte of data (stored blocks add 5 bytes per 64 KiB, fixed
  * Huffman 1/8 at worst), so a stream that has consumed more than 4× its output plus this slack is a trap: thousands
@@ -11,7 +11,7 @@ export const INFLATE_SLICE = 64 * 1024;
  * held before any of it comes out and the slice being written. Checked after each slice once the output has caught
  * up with what was written, so such a stream is refused after about 160 kB of it.
  */
-export const INFLATE_TRAP_SLACK = 160 * 1024;
+const INFLATE_TRAP_SLACK = 160 * 1024;
 
 /** Waits (each until output arrives or a timer turn passes) the trap check allows queued input before judging. */
 const CATCH_UP_TURNS = 64;
@@ -103,13 +103,13 @@ export async function inflateBounded(parts: readonly Uint8Array[], expected: num
 
   let trapped = false;
   let finished = false;
+  let consumed = 0;
+  const starved = () => !stop && consumed > 4 * (len + excess) + INFLATE_TRAP_SLACK;
   try {
-    let consumed = 0;
     for (const slice of slices(parts, compressed - ADLER_BYTES)) {
       if (stop) break;
       await writer.write(slice as Uint8Array<ArrayBuffer>);
       consumed += slice.length;
-      const starved = () => !stop && consumed > 4 * (len + excess) + INFLATE_TRAP_SLACK;
       // A write can be accepted before the inflater has run on it (workerd queues writes), so output lags behind what
       // was written: let it catch up before calling the stream a trap.
       for (let turn = 0; turn < CATCH_UP_TURNS && starved(); turn++) await Promise.race([progressed(), nextTask()]);

@@ -163,7 +163,7 @@ async function inflateIdat(parts: Uint8Array[], expected: number, needed: number
   try {
     return await inflateBounded(parts, expected, needed);
   } catch (e) {
-    if (!(e instanceof InflateError)) throw bad('corrupt compressed image data', e);
+    if (!(e instanceof InflateError)) throw e; // inflateBounded reports every data fault as an InflateError
     switch (e.reason) {
       case 'trap':
         throw bad('compressed image data that inflates to almost nothing (a decompression trap)');

@@ -161,11 +161,11 @@ export async function rdCommand(argv: string[]): Promise<void> {
       const modes: LsbMode[] = spareRoom(d.value) ? ['plain', 'spread', 'thin'] : ['plain'];
       for (const mode of modes) {
         for (const k of bits) {
-          const r = evaluateLsb(name, cover, clip, k, mode);
+          const r = evaluateLsb(name, cover, clip, k, mode, mode === 'plain' && denoise);
           lsb.push(r);
           const measured = { seconds: result.seconds, carrying: r.touched, valuesPerSample: r.valuesPerSample, codeBits: r.codeBits, refused: false };
           add(`${mode}|${k}|${di}`, { pair: r, ...measured });
-          if (mode === 'plain' && denoise) add(`filtered|${k}|${di}`, { pair: { ...r, ...r.filtered }, ...measured });
+          if (r.filtered) add(`filtered|${k}|${di}`, { pair: { ...r, ...r.filtered }, ...measured });
         }
       }
       perImage.push({ image: name, density: d.value, stegavox: result, lsb });
