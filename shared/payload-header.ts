@@ -1,14 +1,20 @@
-/** The payload header: what reveal must know (clip length, gain, size, key flag, spread rate, emphasis), stored in pixel LSBs with a CRC. */
+/** The payload header: what reveal must know (scheme, clip length, gain, size, key flag, spread rate, emphasis), stored in pixel LSBs with a CRC. */
 import { crc32 } from './crc32.js';
 import { MAX_EMPHASIS } from './emphasis.js';
 import { StegError } from './errors.js';
 
 /**
- * Header layout version (byte 3 of the magic). Version 2 added the spread rate; version 3 puts the pre-emphasis
- * coefficient in byte 5, which held the copy count (always 1 since version 2). Versions 1 and 2 still parse, with no
- * emphasis.
+ * Header layout version (byte 3 of the magic) of neural containers. Version 2 added the spread rate; version 3 puts
+ * the pre-emphasis coefficient in byte 5, which held the copy count (always 1 since version 2). Versions 1 and 2 still
+ * parse, with no emphasis.
  */
 export const HEADER_VERSION = 3;
+/**
+ * Layout version of coded containers ({@link CodedFields}): a reader that predates the coded scheme refuses them as
+ * an unknown version instead of running the nets on them.
+ */
+export const CODED_HEADER_VERSION = 4;
+const CODED_FLAG = 2;
 /** Rate of the audio in version 1 containers, which were never spread. */
 const UNSPREAD_RATE = 8000;
 const MAGIC = [0x53, 0x56, 0x58]; // "SVX"
@@ -39,8 +45,23 @@ export interface PayloadHeader {
   emphasis: number;
   /** Rate (Hz) the clip was resampled up to before embedding; 8000 when it was not spread. */
   spreadRate: number;
-  /** Coarse loudness envelope of the embedded (normalised) audio, one byte per eighth of the clip. */
+  /** Coarse loudness envelope of the embedded (normalised) audio, one byte per eighth of the clip (neural only). */
   envelope: Uint8Array;
+  /** Present for the coded scheme (header version 4): how the symbols are laid out and checked. */
+  coded?: CodedFields;
+}
+
+/** What a coded container's header adds (bytes 5–7 and 24–31, which hold emphasis, spread rate and envelope in neural ones). */
+export interface CodedFields {
+  /** Speech codec id (ADPCM_CODEC_ID in shared/adpcm.ts). */
+  codec: number;
+  /** Each channel value carries one digit mod `base`; each sample takes `digitsPerSample` values. */
+  base: number;
+  digitsPerSample: number;
+  /** CRC-32 of the digits as written (after any key): reveal refuses a container whose digits changed. */
+  digitCrc: number;
+  /** Per-container nonce of the keyed cipher (0 without a key). */
+  nonce: number;
 }
 
 /**
@@ -48,7 +69,8 @@ export interface PayloadHeader {
  * writes the current one; older ones exist so reveal's compatibility can be tested): version 3 stores the emphasis
  * and one copy, versions 1–2 the copy count and no emphasis, version 1 no spread rate.
  */
-export function serializeHeader(h: PayloadHeader, version = HEADER_VERSION): Uint8Array {
+export function serializeHeader(h: PayloadHeader, version = h.coded ? CODED_HEADER_VERSION : HEADER_VERSION): Uint8Array {
+  if (h.coded) return serializeCoded(h, h.coded);
   if (version >= 3 ? h.copies !== 1 : h.emphasis !== 0) throw new Error(`header version ${version} cannot store copies ${h.copies} with emphasis ${h.emphasis}`);
   const bytes = new Uint8Array(HEADER_BYTES);
   const view = new DataView(bytes.buffer);
@@ -66,6 +88,25 @@ export function serializeHeader(h: PayloadHeader, version = HEADER_VERSION): Uin
   return bytes;
 }
 
+function serializeCoded(h: PayloadHeader, c: CodedFields): Uint8Array {
+  const bytes = new Uint8Array(HEADER_BYTES);
+  const view = new DataView(bytes.buffer);
+  bytes.set(MAGIC, 0);
+  bytes[3] = CODED_HEADER_VERSION;
+  bytes[4] = (h.keyed ? 1 : 0) | CODED_FLAG;
+  bytes[5] = c.codec;
+  bytes[6] = c.base;
+  bytes[7] = c.digitsPerSample;
+  view.setUint32(8, h.width, true);
+  view.setUint32(12, h.height, true);
+  view.setUint32(16, h.sampleCount, true);
+  view.setFloat32(20, h.gain, true);
+  view.setUint32(24, c.digitCrc >>> 0, true);
+  view.setUint32(28, c.nonce >>> 0, true);
+  view.setUint32(32, crc32(bytes.subarray(0, 32)), true);
+  return bytes;
+}
+
 /**
  * Parses and checks header bytes. No stegavox magic → StegError('no_payload'); magic present but CRC,
  * version or field values wrong → StegError('damaged_payload').
@@ -77,9 +118,10 @@ export function parseHeader(bytes: Uint8Array): PayloadHeader {
   if (view.getUint32(32, true) !== crc32(bytes.subarray(0, 32)))
     throw new StegError('damaged_payload', 'the payload header fails its integrity check: the container was altered');
   const version = bytes[3]!;
-  if (version < 1 || version > HEADER_VERSION)
-    throw new StegError('damaged_payload', `payload header version ${version} is not supported (expected 1 to ${HEADER_VERSION})`);
+  if (version < 1 || version > CODED_HEADER_VERSION)
+    throw new StegError('damaged_payload', `payload header version ${version} is not supported (expected 1 to ${CODED_HEADER_VERSION})`);
   const gain = view.getFloat32(20, true);
+  if (version === CODED_HEADER_VERSION) return parseCoded(bytes, view, gain);
   const header: PayloadHeader = {
     keyed: (bytes[4]! & 1) === 1,
     copies: version < 3 ? bytes[5]! : 1,
@@ -96,11 +138,30 @@ export function parseHeader(bytes: Uint8Array): PayloadHeader {
   return header;
 }
 
+function parseCoded(bytes: Uint8Array, view: DataView, gain: number): PayloadHeader {
+  const header: PayloadHeader = {
+    keyed: (bytes[4]! & 1) === 1,
+    copies: 1,
+    emphasis: 0,
+    spreadRate: UNSPREAD_RATE,
+    width: view.getUint32(8, true),
+    height: view.getUint32(12, true),
+    sampleCount: view.getUint32(16, true),
+    gain,
+    envelope: new Uint8Array(ENVELOPE_BYTES),
+    coded: { codec: bytes[5]!, base: bytes[6]!, digitsPerSample: bytes[7]!, digitCrc: view.getUint32(24, true), nonce: view.getUint32(28, true) },
+  };
+  const c = header.coded!;
+  if ((bytes[4]! & CODED_FLAG) === 0 || !Number.isFinite(gain) || gain <= 0 || header.sampleCount === 0 || header.width === 0 || header.height === 0 || c.base < 3 || c.base % 2 === 0 || c.digitsPerSample < 1 || c.base ** c.digitsPerSample > 255)
+    throw new StegError('damaged_payload', 'the payload header holds impossible values');
+  return header;
+}
+
 /**
  * Writes the header's copies into the LSBs of the first {@link HEADER_VALUES} channel values of `rgb` (in place), in
  * layout `version` (see {@link serializeHeader}).
  */
-export function writeHeaderBits(rgb: Uint8Array, header: PayloadHeader, version = HEADER_VERSION): void {
+export function writeHeaderBits(rgb: Uint8Array, header: PayloadHeader, version = header.coded ? CODED_HEADER_VERSION : HEADER_VERSION): void {
   if (rgb.length < HEADER_VALUES) throw new StegError('too_large', 'image too small to carry a payload header');
   const bytes = serializeHeader(header, version);
   for (let copy = 0; copy < HEADER_COPIES; copy++) {

@@ -35,6 +35,7 @@ import {
   writeHeaderBits,
 } from './payload-header.js';
 import type { LoadedModel } from './weights-format.js';
+import { codedCapacitySamples, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
 
 /** Input limits, checked from headers before anything is decoded. */
 export interface Limits {
@@ -198,6 +199,8 @@ export interface EmbedResult {
   spreadRate: number;
   /** True when the feedback pass and rounding search ran (quality `high`, where {@link usesFeedback} allows it). */
   fedBack: boolean;
+  /** How the audio was hidden. */
+  scheme: Scheme;
 }
 
 /** Result of {@link revealAudio}. */
@@ -206,6 +209,8 @@ export interface RevealResult {
   samples: Float32Array;
   seconds: number;
   keyed: boolean;
+  /** How the audio was hidden (read from the container's header). */
+  scheme: Scheme;
   /** Mean loudness-envelope error of the revealed audio against the header's fingerprint, in dB. */
   fingerprintDriftDb: number;
   /** True when the post-filter ({@link denoiseRevealed}) ran. */
@@ -260,11 +265,12 @@ export async function embedAudio(
   model: LoadedModel,
   imageBytes: Uint8Array,
   audioBytes: Uint8Array,
-  options: { key?: string; limits?: Limits; quality?: Quality } = {},
+  options: { key?: string; limits?: Limits; quality?: Quality; scheme?: Scheme } = {},
 ): Promise<EmbedResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const { width, height } = sniffImage(imageBytes);
   checkCoverSize(width, height, limits);
+  if (options.scheme === 'coded') return embedCodedAudio(imageBytes, audioBytes, width, height, limits, options.key);
   const cap = capacity(width, height);
   const audio = decodeAudioInput(audioBytes, limits, cap.samples);
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
@@ -298,6 +304,30 @@ export async function embedAudio(
     capacitySeconds: cap.seconds,
     spreadRate: rate,
     fedBack,
+    scheme: 'neural',
+  };
+}
+
+/** {@link embedAudio} for the coded scheme: no nets, no spreading; the clip's symbols take every value it can use. */
+async function embedCodedAudio(imageBytes: Uint8Array, audioBytes: Uint8Array, width: number, height: number, limits: Limits, key: string | undefined): Promise<EmbedResult> {
+  const capSamples = codedCapacitySamples(width, height);
+  const audio = decodeAudioInput(audioBytes, limits);
+  if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
+  if (audio.length > capSamples)
+    throw new StegError('too_long', `audio is ${(audio.length / SAMPLE_RATE).toFixed(2)} s but this image holds at most ${(capSamples / SAMPLE_RATE).toFixed(2)} s`);
+  const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const { samples, gain } = normaliseClip(audio);
+  const { rgb, coded } = await embedCoded(cover, samples, key);
+  writeHeaderBits(rgb, { width, height, sampleCount: audio.length, gain, keyed: Boolean(key), copies: 1, spreadRate: SAMPLE_RATE, emphasis: 0, envelope: new Uint8Array(8), coded });
+  return {
+    png: encodePng({ width, height, data: rgb }),
+    width,
+    height,
+    seconds: audio.length / SAMPLE_RATE,
+    capacitySeconds: capSamples / SAMPLE_RATE,
+    spreadRate: SAMPLE_RATE,
+    fedBack: false,
+    scheme: 'coded',
   };
 }
 
@@ -472,6 +502,15 @@ export async function revealAudio(
   const header = readHeaderBits(top.data);
   if (header.width !== width || header.height !== height)
     throw new StegError('damaged_payload', `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`);
+  const denoise = options.denoise ?? true;
+  if (header.coded) {
+    const rows = Math.min(height, codedRows(width, header.sampleCount, header.coded.digitsPerSample));
+    const container = rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
+    const clip = await revealCoded(container.data, header, options.key);
+    if (denoise) denoiseInPlace(clip);
+    const samples = denormaliseClip(clip, header.gain);
+    return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed, scheme: 'coded', fingerprintDriftDb: 0, denoised: denoise };
+  }
   const slots = payloadSlots(header.sampleCount, header.spreadRate);
   if (header.copies > MAX_COPIES || header.spreadRate > MAX_SPREAD * SAMPLE_RATE || slots * header.copies > rawCapacitySamples(width, height))
     throw new StegError('damaged_payload', 'the payload header claims more audio than the image holds');
@@ -484,13 +523,13 @@ export async function revealAudio(
   if (drift > ENVELOPE_TOLERANCE_DB && !options.ignoreFingerprint)
     throw new StegError('damaged_payload', `the hidden audio no longer matches its fingerprint (${drift.toFixed(1)} dB off): the container was altered`);
   const spread = header.keyed ? await unscramble(payload, options.key ?? '', slots) : payload;
-  const denoise = options.denoise ?? true;
   const samples = denormaliseClip(despreadRevealed(spread, header.spreadRate, header.sampleCount, denoise, header.emphasis), header.gain);
   return {
     wav: encodeWav16(samples, SAMPLE_RATE),
     samples,
     seconds: header.sampleCount / SAMPLE_RATE,
     keyed: header.keyed,
+    scheme: 'neural',
     fingerprintDriftDb: drift,
     denoised: denoise,
   };

@@ -18,6 +18,7 @@ import {
   type Quality,
 } from '../shared/pipeline.js';
 import type { LoadedModel } from '../shared/weights-format.js';
+import { codedCapacitySamples, type Scheme } from '../shared/coded.js';
 
 /** Figures of one image/clip pair. */
 export interface PairResult {
@@ -56,9 +57,9 @@ export interface Summary {
 const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600, maxHighPixels: Infinity };
 
 /** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
-async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality, denoise: boolean) {
+async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality, denoise: boolean, scheme: Scheme) {
   const wav = encodeWav16(clip, SAMPLE_RATE);
-  const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key, quality });
+  const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key, quality, scheme });
   // Measure every pair, and count those the server would refuse as damaged (fingerprint drift over tolerance).
   const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, denoise, ignoreFingerprint: true });
   return {
@@ -109,16 +110,24 @@ export async function evaluatePair(
   audioStream: Float32Array,
   offset: number,
   density: number,
-  options: { key?: string; quality?: Quality; /** Reveal's post-filter (default on, as the API). */ denoise?: boolean } = {},
+  options: {
+    key?: string;
+    quality?: Quality;
+    /** Reveal's post-filter (default on, as the API). */
+    denoise?: boolean;
+    /** `coded` has no float container: its float figures repeat the round trip's. Density is of its own capacity. */
+    scheme?: Scheme;
+  } = {},
 ): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
   const cover = await decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
-  const cap = capacity(cover.width, cover.height);
-  const length = Math.floor((cap.samples * density) / 48) * 48;
+  const scheme = options.scheme ?? 'neural';
+  const capSamples = scheme === 'coded' ? codedCapacitySamples(cover.width, cover.height) : capacity(cover.width, cover.height).samples;
+  const length = Math.floor((capSamples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);
   const quality = options.quality ?? 'standard';
   const denoise = options.denoise ?? true;
-  const trip = await roundTrip(model, imageBytes, clip, options.key, quality, denoise);
-  const f = await floatPath(model, cover, clip, quality, denoise);
+  const trip = await roundTrip(model, imageBytes, clip, options.key, quality, denoise, scheme);
+  const f = scheme === 'coded' ? { mse: mse(trip.container.data, cover.data), revealed: trip.revealed } : await floatPath(model, cover, clip, quality, denoise);
   const result: PairResult = {
     image: name,
     width: cover.width,

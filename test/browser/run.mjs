@@ -132,7 +132,7 @@ async function main() {
         assert.deepEqual(form, { action, method: 'post', enctype: 'multipart/form-data' });
       }
       const names = async (id) => page.$$eval(`${id} [name]`, (els) => els.map((e) => e.getAttribute('name')));
-      assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key', 'quality']);
+      assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key', 'quality', 'scheme']);
       assert.deepEqual(await names('#reveal-form'), ['image', 'key']);
       // Every file and key input has a label the browser associates with it.
       const unlabelled = await page.$$eval('input', (els) => els.filter((e) => !e.labels?.length).map((e) => e.id || e.name));

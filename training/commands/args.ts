@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isChoice } from '../../shared/choice.js';
 import { DENOISE_SETTINGS } from '../../shared/denoise.js';
 import { QUALITIES, type Quality } from '../../shared/pipeline.js';
+import { SCHEMES, type Scheme } from '../../shared/coded.js';
 
 /** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
 export class UsageError extends Error {
@@ -32,6 +33,11 @@ function choiceOption<T extends string>(values: Record<string, unknown>, name: s
 /** `--quality standard|high` (see QUALITIES in shared/pipeline.ts); absent → standard. */
 export function qualityOption(values: Record<string, unknown>): Quality {
   return choiceOption(values, 'quality', QUALITIES, 'standard');
+}
+
+/** `--scheme neural|coded` (see SCHEMES in shared/coded.ts); absent → neural. */
+export function schemeOption(values: Record<string, unknown>): Scheme {
+  return choiceOption(values, 'scheme', SCHEMES, 'neural');
 }
 
 /** `--denoise on|off` (reveal's post-filter); absent → on. */

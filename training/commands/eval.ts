@@ -7,7 +7,7 @@ import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, markdownTable, summarise, type PairResult } from '../evaluate.js';
 import { coverContainerFigure, spectrogramFigure, waveformFigure } from '../figures.js';
 import { loadModelFromDir } from '../node-model.js';
-import { numberOption, parse, qualityOption, denoiseOption } from './args.js';
+import { numberOption, parse, qualityOption, denoiseOption, schemeOption } from './args.js';
 import { loadEvalInputs } from './eval-inputs.js';
 
 /** `eval [options]`: see the CLI usage text. */
@@ -23,6 +23,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     figures: { type: 'boolean', default: false },
     key: { type: 'string' },
     quality: { type: 'string' },
+    scheme: { type: 'string' },
     denoise: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string' },
@@ -32,16 +33,17 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const seed = numberOption(v, 'seed', 5);
   const quality = qualityOption(v);
   const denoise = denoiseOption(v);
+  const scheme = schemeOption(v);
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
   const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, audio: v.audio, seed, limit });
-  console.log(`evaluating ${model.version} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
+  console.log(`evaluating ${scheme === 'coded' ? 'the coded scheme' : model.version} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
   await mkdir(v.out!, { recursive: true });
   const results: PairResult[] = [];
   let offset = 0;
   for (const [i, p] of paths.entries()) {
     const name = path.basename(p);
-    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, { key: v.key, quality, denoise });
+    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, { key: v.key, quality, denoise, scheme });
     offset += clip.length;
     results.push(result);
     console.log(
@@ -57,7 +59,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
   }
   const summary = summarise(results, density);
-  const label = `${model.version}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? '' : ', no post-filter'}`;
+  const label = `${scheme === 'coded' ? `coded (${model.version} unused)` : model.version}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? '' : ', no post-filter'}`;
   const table = markdownTable(summary, label);
   await writeFile(path.join(v.out!, 'eval.json'), JSON.stringify({ model: model.version, summary, results }, null, 2));
   await writeFile(path.join(v.out!, 'eval.md'), `${table}\n`);

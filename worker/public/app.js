@@ -299,11 +299,11 @@ async function onHideSubmit(event) {
     link.download = `${baseName(file, 'photo')}-stegavox.png`;
     const seconds = Number(res.headers.get('X-Stego-Seconds'));
     const capacity = Number(res.headers.get('X-Stego-Capacity-Seconds'));
-    const model = res.headers.get('X-Stego-Model');
+    const model = res.headers.get('X-Stego-Scheme') === 'coded' ? null : res.headers.get('X-Stego-Model');
     $('hide-summary').textContent =
       (Number.isFinite(seconds) && res.headers.has('X-Stego-Seconds') ? `${formatSeconds(seconds)} of voice hidden` : 'Voice hidden') +
       (Number.isFinite(capacity) && res.headers.has('X-Stego-Capacity-Seconds') ? ` (the photo holds ${formatSeconds(capacity)})` : '') +
-      ` · PNG, ${formatBytes(png.size)}` + (model ? ` · model ${model}` : '');
+      ` · PNG, ${formatBytes(png.size)}` + (model ? ` · model ${model}` : ' · coded');
     $('hide-result').hidden = false;
     $('hide-result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   } finally {

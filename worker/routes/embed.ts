@@ -1,6 +1,7 @@
-/** POST /api/embed: multipart image + audio (+ optional key and quality) → the container PNG, same size as the cover. */
+/** POST /api/embed: multipart image + audio (+ optional key, quality and scheme) → the container PNG, same size as the cover. */
 import type { Context } from 'hono';
 import { embedAudio, parseQuality } from '../../shared/pipeline.js';
+import { parseScheme } from '../../shared/coded.js';
 import { readConfig, type AppEnv } from '../config.js';
 import { readMultipart } from '../http/multipart.js';
 import { withModel } from '../weights.js';
@@ -14,8 +15,9 @@ export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response>
   const audio = await upload.file('audio');
   const key = upload.text('key', KEY_MAX_LENGTH) || undefined;
   const quality = parseQuality(upload.text('quality', CHOICE_MAX_LENGTH));
+  const scheme = parseScheme(upload.text('scheme', CHOICE_MAX_LENGTH));
   return withModel(c.env, async ({ model }) => {
-    const result = await embedAudio(model, image, audio, { key, limits: config.limits, quality });
+    const result = await embedAudio(model, image, audio, { key, limits: config.limits, quality, scheme });
     return new Response(result.png as Uint8Array<ArrayBuffer>, {
       headers: {
         'content-type': 'image/png',
@@ -25,6 +27,7 @@ export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response>
         'x-stego-capacity-seconds': seconds(result.capacitySeconds),
         'x-stego-spread-rate': String(result.spreadRate),
         'x-stego-quality': result.fedBack ? 'high' : 'standard',
+        'x-stego-scheme': result.scheme,
         'x-stego-model': model.version,
       },
     });

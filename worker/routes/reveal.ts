@@ -23,6 +23,7 @@ export async function reveal(c: Context<{ Bindings: AppEnv }>): Promise<Response
         'cache-control': 'no-store',
         'x-stego-seconds': seconds(result.seconds),
         'x-stego-denoise': result.denoised ? 'on' : 'off',
+        'x-stego-scheme': result.scheme,
         'x-stego-model': model.version,
       },
     });
