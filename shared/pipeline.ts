@@ -35,7 +35,7 @@ import {
   writeHeaderBits,
 } from './payload-header.js';
 import type { LoadedModel } from './weights-format.js';
-import { codedCapacitySamples, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
+import { codedCapacitySamples, codedPostFilter, peakNormalise, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
 
 /** Input limits, checked from headers before anything is decoded. */
 export interface Limits {
@@ -213,7 +213,7 @@ export interface RevealResult {
   scheme: Scheme;
   /** Mean loudness-envelope error of the revealed audio against the header's fingerprint, in dB. */
   fingerprintDriftDb: number;
-  /** True when the post-filter ({@link denoiseRevealed}) ran. */
+  /** True when the post-filter ({@link denoiseRevealed}) ran (asked for, and for a coded clip {@link codedPostFilter}). */
   denoised: boolean;
 }
 
@@ -316,7 +316,7 @@ async function embedCodedAudio(imageBytes: Uint8Array, audioBytes: Uint8Array, w
   if (audio.length > capSamples)
     throw new StegError('too_long', `audio is ${(audio.length / SAMPLE_RATE).toFixed(2)} s but this image holds at most ${(capSamples / SAMPLE_RATE).toFixed(2)} s`);
   const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
-  const { samples, gain } = normaliseClip(audio);
+  const { samples, gain } = peakNormalise(audio);
   const { rgb, coded } = await embedCoded(cover, samples, key);
   writeHeaderBits(rgb, { width, height, sampleCount: audio.length, gain, keyed: Boolean(key), copies: 1, spreadRate: SAMPLE_RATE, emphasis: 0, envelope: new Uint8Array(8), coded });
   return {
@@ -507,9 +507,10 @@ export async function revealAudio(
     const rows = Math.min(height, codedRows(width, header.sampleCount, header.coded.digitsPerSample));
     const container = rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
     const clip = await revealCoded(container.data, header, options.key);
-    if (denoise) denoiseInPlace(clip);
+    const filtered = denoise && codedPostFilter(header.coded.base ** header.coded.digitsPerSample);
+    if (filtered) denoiseInPlace(clip);
     const samples = denormaliseClip(clip, header.gain);
-    return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed, scheme: 'coded', fingerprintDriftDb: 0, denoised: denoise };
+    return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed, scheme: 'coded', fingerprintDriftDb: 0, denoised: filtered };
   }
   const slots = payloadSlots(header.sampleCount, header.spreadRate);
   if (header.copies > MAX_COPIES || header.spreadRate > MAX_SPREAD * SAMPLE_RATE || slots * header.copies > rawCapacitySamples(width, height))
