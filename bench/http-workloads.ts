@@ -24,10 +24,11 @@ function form(fields: Record<string, { bytes: Uint8Array; type: string; name: st
   return fd;
 }
 
-/** POST /api/embed with a PNG cover and a WAV clip (and a `quality` field when given). */
-export function postEmbed(base: string, png: Uint8Array, wav: Uint8Array, quality?: 'high'): Promise<Exchange> {
+/** POST /api/embed with a PNG cover and a WAV clip (and `quality` and `scheme` fields when given). */
+export function postEmbed(base: string, png: Uint8Array, wav: Uint8Array, quality?: 'high', scheme?: 'coded'): Promise<Exchange> {
   const body = form({ image: { bytes: png, type: 'image/png', name: 'cover.png' }, audio: { bytes: wav, type: 'audio/wav', name: 'clip.wav' } });
   if (quality) body.append('quality', quality);
+  if (scheme) body.append('scheme', scheme);
   return exchange(`${base}/api/embed`, { method: 'POST', body });
 }
 
@@ -129,6 +130,8 @@ export interface LatencyCase {
   audio: { kind: 'speech10'; seconds: 10 } | { kind: 'full'; seconds: number };
   /** Sent as the embed's `quality` field; absent = the default (standard). */
   quality?: 'high';
+  /** Sent as the embed's `scheme` field; absent = the default (neural). */
+  scheme?: 'coded';
 }
 
 /** Share of the capacity the full-density clip fills. */
@@ -163,7 +166,7 @@ export async function latencyCase(
   const png = photoPng(c.width, c.height);
   const wav = speechWav(c.audio.seconds);
   const result: LatencyResult = { case: c, requestBytes: { png: png.length, wav: wav.length }, capped: false };
-  const warm = await postEmbed(server.url, png, wav, c.quality);
+  const warm = await postEmbed(server.url, png, wav, c.quality, c.scheme);
   if (warm.status !== 200) {
     result.refused = { status: warm.status, detail: problemDetail(warm) };
     log(`  ${label(c)}: refused by the worker, ${warm.status} ${result.refused.detail}`);
@@ -186,7 +189,7 @@ export async function latencyCase(
     }
     return { summary: summarise(ms), statuses: count(statuses), last };
   };
-  const e = await timed(() => postEmbed(server.url, png, wav, c.quality));
+  const e = await timed(() => postEmbed(server.url, png, wav, c.quality, c.scheme));
   await postReveal(server.url, container); // warm-up for this shape
   const r = await timed(() => postReveal(server.url, container));
   result.embed = e.summary;
@@ -200,7 +203,7 @@ export async function latencyCase(
 
 /** Human label of a case, e.g. "512×512, 10 s". */
 export function label(c: LatencyCase): string {
-  return `${c.width}×${c.height}, ${c.audio.kind === 'full' ? `full ${c.audio.seconds.toFixed(1)} s` : '10 s'}${c.quality ? `, quality ${c.quality}` : ''}`;
+  return `${c.width}×${c.height}, ${c.audio.kind === 'full' ? `full ${c.audio.seconds.toFixed(1)} s` : '10 s'}${c.quality ? `, quality ${c.quality}` : ''}${c.scheme ? `, ${c.scheme}` : ''}`;
 }
 
 /** Throughput with `concurrency` clients each alternating embed and reveal (starting staggered) for `seconds`. */

@@ -246,7 +246,7 @@ function ceilingSection(rows: CeilingRow[]): string {
 
 /** Issue 5's targets next to the measured figures (information, not a pass/fail gate). */
 function targetsSection(r: BenchResult): string {
-  const find = (w: number, kind: 'speech10' | 'full') => r.latency?.find((l) => l.case.width === w && l.case.audio.kind === kind && !l.case.quality);
+  const find = (w: number, kind: 'speech10' | 'full') => r.latency?.find((l) => l.case.width === w && l.case.audio.kind === kind && !l.case.quality && !l.case.scheme);
   const rows: string[][] = [];
   const add = (what: string, measured: number | undefined, target: number, unit: string) =>
     rows.push([what, measured === undefined || Number.isNaN(measured) ? '–' : `${f0(measured)} ${unit}`, `≤ ${target} ${unit}`, measured === undefined || Number.isNaN(measured) ? '–' : measured <= target ? 'met' : 'not met']);

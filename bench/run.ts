@@ -58,6 +58,13 @@ function cases(sizes: number[]): LatencyCase[] {
     { width: side, height: side, audio: { kind: 'full' as const, seconds: Math.floor(capacity(side, side).seconds * FULL_DENSITY * 1000) / 1000 } },
     // What the opt-in feedback pass and rounding search cost on the product's case.
     ...(side === 512 ? [{ width: side, height: side, audio: { kind: 'speech10' as const, seconds: 10 as const }, quality: 'high' as const }] : []),
+    // The coded scheme (no nets) on the product's case and at full density.
+    ...(side === 512
+      ? [
+          { width: side, height: side, audio: { kind: 'speech10' as const, seconds: 10 as const }, scheme: 'coded' as const },
+          { width: side, height: side, audio: { kind: 'full' as const, seconds: Math.floor(capacity(side, side).seconds * FULL_DENSITY * 1000) / 1000 }, scheme: 'coded' as const },
+        ]
+      : []),
   ]);
 }
 

@@ -11,7 +11,7 @@ import { UsageError } from './commands/args.js';
 
 const USAGE = `usage: stegavox <command> [options]
 
-  embed    --image cover.png|jpg --audio clip.wav --out container.png [--key K] [--quality standard|high] [--weights DIR]
+  embed    --image cover.png|jpg --audio clip.wav --out container.png [--key K] [--quality standard|high] [--scheme neural|coded] [--weights DIR]
   reveal   --image container.png --out clip.wav [--key K] [--denoise on|off] [--weights DIR]
   capacity --image file.png|jpg
   train    [--preset real|reference] [--steps N] [--batch 32] [--crop 64] [--lr 0.001] [--beta 1]
@@ -19,7 +19,7 @@ const USAGE = `usage: stegavox <command> [options]
            [--export DIR] [--version NAME] [--dtype float16|float32] [--config FILE.json] [--data ../shared/data]
            [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
   eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
-           [--figures] [--audio speech|sines|music] [--key K] [--quality standard|high] [--denoise on|off] [--backend wasm|cpu]
+           [--figures] [--audio speech|sines|music] [--key K] [--quality standard|high] [--scheme neural|coded] [--denoise on|off] [--backend wasm|cpu]
   rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
            [--densities 1,1/4,1/16] [--bits 3,4,5] [--quality standard|high] [--denoise on|off] [--backend wasm|cpu]
            (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)

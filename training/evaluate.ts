@@ -117,12 +117,14 @@ export async function evaluatePair(
     denoise?: boolean;
     /** `coded` has no float container: its float figures repeat the round trip's. Density is of its own capacity. */
     scheme?: Scheme;
+    /** Clip length in samples instead of `density` (kept within the scheme's capacity, whole 48-sample blocks). */
+    clipSamples?: number;
   } = {},
 ): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
   const cover = await decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
   const scheme = options.scheme ?? 'neural';
   const capSamples = scheme === 'coded' ? codedCapacitySamples(cover.width, cover.height) : capacity(cover.width, cover.height).samples;
-  const length = Math.floor((capSamples * density) / 48) * 48;
+  const length = Math.floor(Math.min(capSamples, options.clipSamples ?? capSamples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);
   const quality = options.quality ?? 'standard';
   const denoise = options.denoise ?? true;

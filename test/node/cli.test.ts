@@ -181,8 +181,8 @@ describe('stegavox rd', () => {
     const run = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', out);
     expect(run.code, run.stderr).toBe(0);
     const { rows } = JSON.parse(await readFile(path.join(out, 'rd.json'), 'utf8')) as { rows: RdRow[] };
-    // Density 1: stegavox + 3 plain LSB rows + the same through the post-filter; 1/4 and 1/16: also thin and spread LSB.
-    expect(rows).toHaveLength(7 + 13 + 13);
+    // Density 1: stegavox, coded, 3 plain LSB rows + the same through the post-filter; 1/4 and 1/16: also thin and spread LSB.
+    expect(rows).toHaveLength(8 + 14 + 14);
     expect(rows.every((r) => r.pairs === 2 && Number.isFinite(r.psnr) && Number.isFinite(r.pcc))).toBe(true);
     const at = (method: RdRow['method'], density: number, bits: number | null = null) =>
       rows.find((r) => r.method === method && r.density === density && r.bits === bits)!;
@@ -192,9 +192,15 @@ describe('stegavox rd', () => {
       expect(at('lsb', d, 3).psnr).toBeGreaterThan(at('lsb', d, 4).psnr);
       expect(at('lsb', d, 4).psnr).toBeGreaterThan(at('lsb', d, 5).psnr);
       expect(at('lsb', d, 5).siSnr).toBeGreaterThan(at('lsb', d, 3).siSnr);
-      // Same clip length for every method at one density.
-      expect(new Set(rows.filter((r) => r.density === d).map((r) => r.seconds)).size).toBe(1);
+      // Same clip length for every method at one density (the coded scheme's full density is 864 samples shorter).
+      expect(new Set(rows.filter((r) => r.density === d && (d < 1 || r.method !== 'coded')).map((r) => r.seconds)).size).toBe(1);
+      expect(at('coded', d).pcc).toBeGreaterThan(0.99);
     }
+    // Spare room buys the coded scheme more values per sample: a smaller change and a more precise clip.
+    expect(at('coded', 1, null).valuesPerSample).toBe(1);
+    expect(at('coded', 1 / 16, null).valuesPerSample).toBe(5);
+    expect(at('coded', 1 / 16).psnr).toBeGreaterThan(at('coded', 1).psnr + 5);
+    expect(at('coded', 1 / 16).siSnr).toBeGreaterThan(at('coded', 1).siSnr + 5);
     expect(at('lsb', 1 / 16, 4).carrying).toBeCloseTo(1 / 16, 2);
     expect(at('lsb', 1 / 16, 4).psnr).toBeGreaterThan(at('lsb', 1, 4).psnr + 9);
     expect(at('lsb-thin', 1 / 4, 4).siSnr).toBe(at('lsb', 1 / 4, 4).siSnr);
@@ -203,12 +209,12 @@ describe('stegavox rd', () => {
     expect(Math.abs(at('lsb-filtered', 1, 3).psnr - at('lsb', 1, 3).psnr)).toBeLessThan(0.3);
     expect(at('lsb-filtered', 1, 3).siSnr).toBeGreaterThan(at('lsb', 1, 3).siSnr);
     const md = await readFile(path.join(out, 'rd.md'), 'utf8');
-    expect(md.split('\n').filter((l) => /^\| (stegavox|LSB k = [345])/.test(l))).toHaveLength(33);
+    expect(md.split('\n').filter((l) => /^\| (stegavox|LSB k = [345])/.test(l))).toHaveLength(36);
     expect(md).toContain('LSB k = 3 + pre-emphasis + post-filter');
     // --denoise off: no post-filter rows.
     const raw = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', p('rd-raw'), '--densities', '1', '--denoise', 'off');
     expect(raw.code, raw.stderr).toBe(0);
-    expect((JSON.parse(await readFile(path.join(p('rd-raw'), 'rd.json'), 'utf8')) as { rows: RdRow[] }).rows).toHaveLength(4);
+    expect((JSON.parse(await readFile(path.join(p('rd-raw'), 'rd.json'), 'utf8')) as { rows: RdRow[] }).rows).toHaveLength(5);
     expect(run.stdout).toContain(md.split('\n')[0]!);
   });
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { StegError } from '../../shared/errors.js';
 import { capacity, payloadSlots, spreadRate } from '../../shared/pipeline.js';
+import { codedPlan } from '../../shared/coded.js';
 import { disposeModel } from '../../shared/weights-format.js';
 import { initBackend, type TrainingBackend } from '../backend/select.js';
 import { evaluatePair, type PairResult } from '../evaluate.js';
@@ -18,7 +19,7 @@ export const DEFAULT_DENSITIES = '1,1/4,1/16';
 /** One row of the table: a method at one density, means over the photos. */
 export interface RdRow {
   /** `stegavox`, or k-bit LSB in one of its modes (see LsbMode in training/lsb.ts); `lsb-filtered` is plain LSB with stegavox's audio processing (pre-emphasis, post-filter, de-emphasis). */
-  method: 'stegavox' | 'lsb' | 'lsb-filtered' | 'lsb-spread' | 'lsb-thin';
+  method: 'stegavox' | 'coded' | 'lsb' | 'lsb-filtered' | 'lsb-spread' | 'lsb-thin';
   /** LSB bits per channel value (k); null for stegavox. */
   bits: number | null;
   density: number;
@@ -96,6 +97,7 @@ function row(
 export function rdTable(rows: RdRow[], label: string, stegavox = 'stegavox'): string {
   const name = (r: RdRow) => {
     if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `${stegavox} (spread ×${r.valuesPerSample.toFixed(2)})` : stegavox;
+    if (r.method === 'coded') return `stegavox coded (${Math.round(r.valuesPerSample)} value${r.valuesPerSample > 1.01 ? 's' : ''} per sample)`;
     if (r.method === 'lsb') return `LSB k = ${r.bits}`;
     if (r.method === 'lsb-filtered') return `LSB k = ${r.bits} + pre-emphasis + post-filter`;
     const how = `${Math.round(r.codeBits ?? 0)}-bit codes over ${Math.round(r.valuesPerSample)} values`;
@@ -157,6 +159,10 @@ export async function rdCommand(argv: string[]): Promise<void> {
       const values = cover.data.length;
       const slots = payloadSlots(clip.length, spreadRate(clip.length, capacity(cover.width, cover.height).samples));
       add(`stegavox|${di}`, { pair: result, seconds: result.seconds, carrying: slots / values, valuesPerSample: slots / clip.length, codeBits: null, refused: result.refused });
+      // The coded scheme on the same clip (at density 1 it holds 864 samples fewer: the header's values).
+      const coded = (await evaluatePair(model, name, bytes, stream, offsets[di]! - clip.length, d.value, { denoise, scheme: 'coded', clipSamples: clip.length })).result;
+      const per = codedPlan(coded.seconds * 8000, cover.width, cover.height).digitsPerSample;
+      add(`coded|${di}`, { pair: coded, seconds: coded.seconds, carrying: (coded.seconds * 8000 * per) / values, valuesPerSample: per, codeBits: null, refused: coded.refused });
       const lsb: LsbResult[] = [];
       const modes: LsbMode[] = spareRoom(d.value) ? ['plain', 'spread', 'thin'] : ['plain'];
       for (const mode of modes) {
@@ -172,6 +178,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
       const brief = lsb.filter((r) => r.mode === 'plain').map((r) => `k=${r.bits} ${r.psnr.toFixed(1)}/${r.siSnr.toFixed(1)}`);
       console.log(
         `${name} @ ${d.label}: stegavox ${result.psnr.toFixed(2)} dB / PCC ${result.pcc.toFixed(4)} / ${result.siSnr.toFixed(2)} dB; ` +
+          `coded ${coded.psnr.toFixed(2)} dB / PCC ${coded.pcc.toFixed(4)} / ${coded.siSnr.toFixed(2)} dB; ` +
           `LSB (PSNR/SI-SNR) ${brief.join(', ')}`,
       );
     }
@@ -179,6 +186,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
   const rows: RdRow[] = [];
   for (const [di, d] of densities.entries()) {
     rows.push(row('stegavox', null, d, cells.get(`stegavox|${di}`) ?? []));
+    rows.push(row('coded', null, d, cells.get(`coded|${di}`) ?? []));
     for (const k of bits) rows.push(row('lsb', k, d, cells.get(`plain|${k}|${di}`) ?? []));
     if (denoise) for (const k of bits) rows.push(row('lsb-filtered', k, d, cells.get(`filtered|${k}|${di}`) ?? []));
     if (spareRoom(d.value)) {
@@ -188,7 +196,7 @@ export async function rdCommand(argv: string[]): Promise<void> {
   }
   const label = `${model.version}, ${paths.length} images, ${speechLabel}`;
   const table = rdTable(rows, label, quality === 'high' ? 'stegavox, quality high' : 'stegavox');
-  const refused = rows.filter((r) => r.method === 'stegavox').reduce((n, r) => n + r.refused, 0);
+  const refused = rows.filter((r) => r.method === 'stegavox' || r.method === 'coded').reduce((n, r) => n + r.refused, 0);
   const note = `Means over ${paths.length} images; ${refused} stegavox containers would have been refused as damaged by the server.`;
   await writeFile(path.join(v.out!, 'rd.json'), JSON.stringify({ model: model.version, images: imageDirs, speech: speechLabel, bits, rows, perImage }, null, 2));
   await writeFile(path.join(v.out!, 'rd.md'), `${table}\n\n${note}\n`);
