@@ -205,6 +205,30 @@ async function main() {
       assert.equal(saved.subarray(0, 4).toString('latin1'), 'RIFF');
     });
 
+    await check('hide with "coded, not neural" ticked → the coded scheme runs and its container reveals in the page', async () => {
+      await page.setInputFiles('#hide-image', files.photo);
+      await page.setInputFiles('#hide-audio', files.voice);
+      await page.locator('#fit.ok').waitFor();
+      await page.uncheck('#hide-quality');
+      await page.check('#hide-scheme');
+      assert.equal(await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('scheme')), 'coded');
+      const [embedResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/embed')), page.click('#hide-submit')]);
+      assert.equal(embedResponse.status(), 200);
+      assert.equal(embedResponse.headers()['x-stego-scheme'], 'coded');
+      await page.locator('#hide-summary').filter({ hasText: 'coded' }).waitFor();
+      const coded = join(dir, 'coded.png');
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#container-download')]);
+      await download.saveAs(coded);
+      await page.setInputFiles('#reveal-image', coded);
+      const [revealResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/reveal')), page.click('#reveal-submit')]);
+      assert.equal(revealResponse.status(), 200);
+      assert.equal(revealResponse.headers()['x-stego-scheme'], 'coded');
+      await waitForResult(page, '#reveal-result', '#reveal-error');
+      const audio = await inspectAudio(page, '#revealed-audio');
+      assert.ok(Math.abs(audio.decodedSeconds - PHOTO.seconds) < 0.01, `decoded ${audio.decodedSeconds} s`);
+      await page.uncheck('#hide-scheme');
+    });
+
     await check('recording in the page makes a WAV that the server accepts', async () => {
       const button = page.locator('#record');
       await button.waitFor({ state: 'visible' });
