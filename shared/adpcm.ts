@@ -7,6 +7,15 @@ export const ADPCM_ORDER = 10;
 export const ADPCM_REFIT = 32;
 export const ADPCM_WINDOW = 256;
 const MIN_STEP = 1e-4;
+/**
+ * Start-up, which decides short clips (a 32×32 CIFAR tile holds 0.25 s): the predictor is refitted every 8 samples
+ * until its window is full, and the step starts from a residual power of 0.03. Chosen on 100 clips of 1,987 samples
+ * (sines from another seed than eval's, FSDD training speakers): power 0.001 / 0.01 / 0.03 / 0.1 gave sine PCC
+ * 0.99807 / 0.99898 / 0.99913 / 0.99907 and speech 18.31 / 18.84 / 18.79 / 18.41 dB SI-SNR; the early refits then
+ * 0.99930 and 18.98 dB.
+ */
+const EARLY_REFIT = 8;
+const START_POWER = 0.03;
 /** Reconstruction is kept inside ±this (the normalised clip lives in [−1, 1]), and the tracked residual power under
  * its square, so a wrong symbol stream (a wrong key) decodes to bounded noise instead of overflowing. */
 const RECON_LIMIT = 1.5;
@@ -70,9 +79,9 @@ function run(input: Float32Array | undefined, symbols: Uint8Array, levels: numbe
   const hist = new Float64Array(n);
   const a = new Float64Array(ADPCM_ORDER + 1), r = new Float64Array(ADPCM_ORDER + 1), tmp = new Float64Array(ADPCM_ORDER + 1);
   const w = new Float64Array(ADPCM_WINDOW);
-  let power = 1e-3;
+  let power = START_POWER;
   for (let i = 0; i < n; i++) {
-    if (i % ADPCM_REFIT === 0) fitPredictor(hist, i, a, r, w, tmp);
+    if (i % (i < ADPCM_WINDOW ? EARLY_REFIT : ADPCM_REFIT) === 0) fitPredictor(hist, i, a, r, w, tmp);
     let p = 0;
     for (let j = 1; j <= ADPCM_ORDER && j <= i; j++) p += a[j]! * hist[i - j]!;
     const step = Math.max(MIN_STEP, (load * Math.sqrt(power)) / half);
