@@ -212,6 +212,10 @@ async function main() {
       await page.uncheck('#hide-quality');
       await page.check('#hide-scheme');
       assert.equal(await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('scheme')), 'coded');
+      // The fit line now counts the coded scheme's room (the header's values less).
+      const capacity = await (await fetch(`${base}/api/capacity?width=${PHOTO.width}&height=${PHOTO.height}`)).json();
+      assert.ok(capacity.coded.seconds < capacity.seconds);
+      await page.locator('#fit.ok').filter({ hasText: `room for ${capacity.coded.seconds.toFixed(2)} s` }).waitFor();
       const [embedResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/embed')), page.click('#hide-submit')]);
       assert.equal(embedResponse.status(), 200);
       assert.equal(embedResponse.headers()['x-stego-scheme'], 'coded');

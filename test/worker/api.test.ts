@@ -18,6 +18,8 @@ describe('GET /api/capacity', () => {
     const body = (await response.json()) as Record<string, number>;
     // 16×16 tiles of 32×32 pixels, 3072 samples each, at 8 kHz.
     expect(body).toMatchObject({ samples: 256 * 3072, sampleRate: 8000, seconds: (256 * 3072) / 8000, maxPixels: 1048576 });
+    // The coded scheme gives up the header's 864 values where the tiles cover the whole photo.
+    expect(body).toMatchObject({ coded: { samples: 256 * 3072 - 864, seconds: (256 * 3072 - 864) / 8000 } });
   });
 
   it('is zero for an image smaller than one tile', async () => {

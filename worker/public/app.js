@@ -108,7 +108,7 @@ const hide = {
   form: /** @type {HTMLFormElement} */ ($('hide-form')),
   image: /** @type {HTMLInputElement} */ ($('hide-image')),
   audio: /** @type {HTMLInputElement} */ ($('hide-audio')),
-  /** @type {{ seconds: number, samples: number, sampleRate: number, maxPixels?: number } | null} */
+  /** @type {{ seconds: number, samples: number, sampleRate: number, coded?: { seconds: number }, maxPixels?: number } | null} */
   capacity: null,
   /** @type {number | null} */
   audioSeconds: null,
@@ -118,16 +118,23 @@ const hide = {
   audioTicket: 0,
 };
 
+/** Seconds the chosen photo holds under the scheme the form will ask for (the coded one gives up the header's room). */
+function roomSeconds(capacity) {
+  const coded = /** @type {HTMLInputElement | null} */ (document.getElementById('hide-scheme'))?.checked;
+  return coded && capacity.coded ? capacity.coded.seconds : capacity.seconds;
+}
+
 function updateFit() {
   const fit = $('fit');
   const { capacity, audioSeconds } = hide;
   if (!capacity || audioSeconds === null) { fit.hidden = true; return; }
   fit.hidden = false;
-  const fits = audioSeconds <= capacity.seconds;
+  const room = roomSeconds(capacity);
+  const fits = audioSeconds <= room;
   fit.className = `fit ${fits ? 'ok' : 'bad'}`;
   fit.textContent = fits
-    ? `The ${formatSeconds(audioSeconds)} voice fits in this photo (room for ${formatSeconds(capacity.seconds)}).`
-    : `The ${formatSeconds(audioSeconds)} voice is longer than this photo holds (${formatSeconds(capacity.seconds)}). ` +
+    ? `The ${formatSeconds(audioSeconds)} voice fits in this photo (room for ${formatSeconds(room)}).`
+    : `The ${formatSeconds(audioSeconds)} voice is longer than this photo holds (${formatSeconds(room)}). ` +
       'Use a larger photo or a shorter clip.';
 }
 
@@ -373,6 +380,7 @@ async function onRevealSubmit(event) {
 
 hide.image.addEventListener('change', onHideImage);
 hide.audio.addEventListener('change', onHideAudio);
+document.getElementById('hide-scheme')?.addEventListener('change', updateFit);
 hide.form.addEventListener('submit', onHideSubmit);
 reveal.image.addEventListener('change', onRevealImage);
 reveal.form.addEventListener('submit', onRevealSubmit);

@@ -2,20 +2,23 @@
 import type { Context } from 'hono';
 import { StegError } from '../../shared/errors.js';
 import { capacity as capacityOf } from '../../shared/pipeline.js';
+import { codedCapacitySamples } from '../../shared/coded.js';
 import { readConfig, type AppEnv } from '../config.js';
 
 /** Largest side accepted (PNG and JPEG both allow up to 65535). */
 const MAX_SIDE = 65535;
 
 /**
- * JSON `{ seconds, samples, sampleRate }` for the given size, plus `maxPixels` (the embed limit) so a page can warn
- * before uploading. Missing or non-integer sizes → 400.
+ * JSON `{ seconds, samples, sampleRate }` for the given size (the neural scheme), `coded: { seconds, samples }` for
+ * the coded scheme, plus `maxPixels` (the embed limit) so a page can warn before uploading. Missing or non-integer
+ * sizes → 400.
  */
 export function capacity(c: Context<{ Bindings: AppEnv }>): Response {
   const width = side(c.req.query('width'), 'width');
   const height = side(c.req.query('height'), 'height');
   const { seconds, samples, sampleRate } = capacityOf(width, height);
-  return c.json({ seconds, samples, sampleRate, maxPixels: readConfig(c.env).limits.maxPixels });
+  const coded = codedCapacitySamples(width, height);
+  return c.json({ seconds, samples, sampleRate, coded: { seconds: coded / sampleRate, samples: coded }, maxPixels: readConfig(c.env).limits.maxPixels });
 }
 
 function side(value: string | undefined, name: string): number {
