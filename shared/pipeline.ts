@@ -311,10 +311,14 @@ export async function embedAudio(
 /** {@link embedAudio} for the coded scheme: no nets, no spreading; the clip's symbols take every value it can use. */
 async function embedCodedAudio(imageBytes: Uint8Array, audioBytes: Uint8Array, width: number, height: number, limits: Limits, key: string | undefined): Promise<EmbedResult> {
   const capSamples = codedCapacitySamples(width, height);
+  const tooLong = (samples: number) =>
+    new StegError('too_long', `audio is ${(samples / SAMPLE_RATE).toFixed(2)} s but this image holds at most ${(capSamples / SAMPLE_RATE).toFixed(2)} s`);
+  // From the WAV header first, as the neural path does, so an overlong clip is refused before it is decoded.
+  const info = sniffWav(audioBytes);
+  if (info.frames / info.sampleRate <= limits.maxAudioSeconds && Math.floor((info.frames * SAMPLE_RATE) / info.sampleRate) > capSamples) throw tooLong(Math.floor((info.frames * SAMPLE_RATE) / info.sampleRate));
   const audio = decodeAudioInput(audioBytes, limits);
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
-  if (audio.length > capSamples)
-    throw new StegError('too_long', `audio is ${(audio.length / SAMPLE_RATE).toFixed(2)} s but this image holds at most ${(capSamples / SAMPLE_RATE).toFixed(2)} s`);
+  if (audio.length > capSamples) throw tooLong(audio.length);
   const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
   const { samples, gain } = peakNormalise(audio);
   const { rgb, coded } = await embedCoded(cover, samples, key);

@@ -10,6 +10,7 @@ import {
   HEADER_COPIES,
   HEADER_VALUES,
   HEADER_VERSION,
+  CODED_HEADER_VERSION,
   loudnessEnvelope,
   parseHeader,
   readHeaderBits,
@@ -85,7 +86,10 @@ describe('serializeHeader / parseHeader', () => {
     expect(codeOf(() => parseHeader(crc))).toBe('damaged_payload');
 
     const version = serializeHeader(HEADER);
-    version[3] = HEADER_VERSION + 1;
+    version[3] = CODED_HEADER_VERSION + 1;
+    expect(codeOf(() => parseHeader(resign(version)))).toBe('damaged_payload');
+    // A neural header relabelled as coded (version 4) lacks the coded flag: refused, not misread.
+    version[3] = CODED_HEADER_VERSION;
     expect(codeOf(() => parseHeader(resign(version)))).toBe('damaged_payload');
 
     for (const bad of [{ emphasis: 0.96 }, { emphasis: 2.55 }, { spreadRate: 7999 }, { spreadRate: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
