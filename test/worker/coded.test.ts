@@ -15,11 +15,13 @@ describe('scheme=coded', () => {
     await expectStatus(embedded, 200);
     expect(embedded.headers.get('x-stego-scheme')).toBe('coded');
     expect(embedded.headers.get('x-stego-spread-rate')).toBe('8000');
+    expect(embedded.headers.has('x-stego-model')).toBe(false);
     const container = new Uint8Array(await embedded.arrayBuffer());
     const right = await call(multipart('/api/reveal', { image: container, key: 'k-1' }));
     await expectStatus(right, 200);
     expect(right.headers.get('x-stego-scheme')).toBe('coded');
     expect(right.headers.get('x-stego-seconds')).toBe('2');
+    expect(right.headers.has('x-stego-model')).toBe(false);
     expect(pcc(original, decodeWav(new Uint8Array(await right.arrayBuffer())).samples)).toBeGreaterThan(0.99);
     for (const key of ['k-2', undefined]) {
       const wrong = await call(multipart('/api/reveal', { image: container, key }));

@@ -28,7 +28,8 @@ export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response>
         'x-stego-spread-rate': String(result.spreadRate),
         'x-stego-quality': result.fedBack ? 'high' : 'standard',
         'x-stego-scheme': result.scheme,
-        'x-stego-model': model.version,
+        // The coded scheme runs no model: naming one would mislead.
+        ...(result.scheme === 'neural' ? { 'x-stego-model': model.version } : {}),
       },
     });
   });

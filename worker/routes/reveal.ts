@@ -24,7 +24,8 @@ export async function reveal(c: Context<{ Bindings: AppEnv }>): Promise<Response
         'x-stego-seconds': seconds(result.seconds),
         'x-stego-denoise': result.denoised ? 'on' : 'off',
         'x-stego-scheme': result.scheme,
-        'x-stego-model': model.version,
+        // The coded scheme runs no model: naming one would mislead.
+        ...(result.scheme === 'neural' ? { 'x-stego-model': model.version } : {}),
       },
     });
   });
