@@ -109,9 +109,9 @@ describe('stegavox capacity', () => {
   it('prints the capacity in seconds and samples, or as JSON', async () => {
     const run = await stegavox('capacity', '--image', p('cover.png'));
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout.trim()).toBe('96×64: 2.30 s (18432 samples at 8000 Hz)');
+    expect(run.stdout.trim()).toBe('96×64: 2.30 s (18432 samples at 8000 Hz); coded scheme 2.20 s');
     const json = await stegavox('capacity', '--image', p('cover.png'), '--json');
-    expect(JSON.parse(json.stdout)).toEqual({ width: 96, height: 64, samples: 18432, seconds: 2.304, sampleRate: 8000 });
+    expect(JSON.parse(json.stdout)).toEqual({ width: 96, height: 64, samples: 18432, seconds: 2.304, sampleRate: 8000, coded: { samples: 17568, seconds: 2.196 } });
   });
 });
 
