@@ -141,7 +141,8 @@ async function main(): Promise<void> {
       result.model = modelFigures(model);
       if (args.only.has('stages')) {
         result.stages = [];
-        for (const c of cases(p.stageSizes).filter((x) => !x.quality)) {
+        // Stages profile the neural pipeline; the coded cases are timed in the latency section only.
+        for (const c of cases(p.stageSizes).filter((x) => !x.quality && !x.scheme)) {
           log(`  stages ${c.width}×${c.height} ${c.audio.kind}`);
           result.stages.push(await stageBreakdown(model, c, c.width >= 1024 ? Math.min(2, p.stageReps) : p.stageReps));
         }
