@@ -26,11 +26,6 @@ export const CODED_START = HEADER_VALUES;
  * SI-SNR; 7 is the first to clear 20 dB.
  */
 export const SINGLE_VALUE_BASE = 7;
-/**
- * Base with one value per sample at quality `high`: 9 levels, a value moves by at most 4. On bsds500 photos with FSDD
- * training speakers: 39.9 dB PSNR and +1.5 dB SI-SNR against base 7 (the codec alone: 20.3 → 21.9 dB).
- */
-export const SINGLE_VALUE_BASE_HIGH = 9;
 /** Base when a sample spans several values: 3 (1.58 bits for a mean squared change of 2/3, the best ratio of any base). */
 export const MULTI_VALUE_BASE = 3;
 /** Most values one sample spans: 3⁵ = 243 levels, past which the codec gains little. */
@@ -49,14 +44,10 @@ export function codedCapacitySamples(width: number, height: number): number {
   return Math.min(rawCapacitySamples(width, height), digitRoom(width, height));
 }
 
-/**
- * How a clip of `sampleCount` samples is laid out in a `width`×`height` image: spare room buys more values per sample.
- * `high` trades image for voice where a sample has a single value (base 9 for 7); with more values the voice is far
- * past what a listener hears, so it changes nothing there.
- */
-export function codedPlan(sampleCount: number, width: number, height: number, quality: 'standard' | 'high' = 'standard'): { base: number; digitsPerSample: number; levels: number } {
+/** How a clip of `sampleCount` samples is laid out in a `width`×`height` image: spare room buys more values per sample. */
+export function codedPlan(sampleCount: number, width: number, height: number): { base: number; digitsPerSample: number; levels: number } {
   const per = Math.max(1, Math.min(MAX_DIGITS_PER_SAMPLE, Math.floor(digitRoom(width, height) / Math.max(1, sampleCount))));
-  const base = per > 1 ? MULTI_VALUE_BASE : quality === 'high' ? SINGLE_VALUE_BASE_HIGH : SINGLE_VALUE_BASE;
+  const base = per === 1 ? SINGLE_VALUE_BASE : MULTI_VALUE_BASE;
   return { base, digitsPerSample: per, levels: base ** per };
 }
 
@@ -93,17 +84,12 @@ export function codedRows(width: number, sampleCount: number, digitsPerSample: n
 }
 
 /**
- * Writes the normalised clip into a copy of the cover's pixels (the header is the caller's) laid out by
- * {@link codedPlan} for `quality`, and returns them with the header's coded fields. With a key the symbols are enciphered ({@link encryptSymbols}) under a fresh random nonce.
+ * Writes the normalised clip into a copy of the cover's pixels (the header is the caller's) and returns them with the
+ * header's coded fields. With a key the symbols are enciphered ({@link encryptSymbols}) under a fresh random nonce.
  */
-export async function embedCoded(
-  cover: RgbImage,
-  normalised: Float32Array,
-  key: string | undefined,
-  quality: 'standard' | 'high' = 'standard',
-): Promise<{ rgb: Uint8Array; coded: CodedFields }> {
+export async function embedCoded(cover: RgbImage, normalised: Float32Array, key: string | undefined): Promise<{ rgb: Uint8Array; coded: CodedFields }> {
   if (normalised.length > codedCapacitySamples(cover.width, cover.height)) throw new RangeError('clip exceeds the coded capacity');
-  const { base, digitsPerSample, levels } = codedPlan(normalised.length, cover.width, cover.height, quality);
+  const { base, digitsPerSample, levels } = codedPlan(normalised.length, cover.width, cover.height);
   const symbols = adpcmEncode(normalised, levels);
   const nonce = key ? crypto.getRandomValues(new Uint32Array(1))[0]! : 0;
   if (key) await encryptSymbols(symbols, levels, key, nonce);

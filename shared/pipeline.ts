@@ -35,7 +35,7 @@ import {
   writeHeaderBits,
 } from './payload-header.js';
 import type { LoadedModel } from './weights-format.js';
-import { codedCapacitySamples, codedPostFilter, peakNormalise, SINGLE_VALUE_BASE_HIGH, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
+import { codedCapacitySamples, codedPostFilter, peakNormalise, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
 
 /** Input limits, checked from headers before anything is decoded. */
 export interface Limits {
@@ -199,11 +199,6 @@ export interface EmbedResult {
   spreadRate: number;
   /** True when the feedback pass and rounding search ran (quality `high`, where {@link usesFeedback} allows it). */
   fedBack: boolean;
-  /**
-   * The quality that took effect: `high` when the feedback pass ran (neural) or the clip got base 9 (coded, one value
-   * per sample); `standard` otherwise, whatever was asked.
-   */
-  quality: Quality;
   /** How the audio was hidden. */
   scheme: Scheme;
 }
@@ -275,7 +270,7 @@ export async function embedAudio(
   const limits = options.limits ?? DEFAULT_LIMITS;
   const { width, height } = sniffImage(imageBytes);
   checkCoverSize(width, height, limits);
-  if (options.scheme === 'coded') return embedCodedAudio(imageBytes, audioBytes, width, height, limits, options.key, options.quality ?? 'standard');
+  if (options.scheme === 'coded') return embedCodedAudio(imageBytes, audioBytes, width, height, limits, options.key);
   const cap = capacity(width, height);
   const audio = decodeAudioInput(audioBytes, limits, cap.samples);
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
@@ -309,21 +304,12 @@ export async function embedAudio(
     capacitySeconds: cap.seconds,
     spreadRate: rate,
     fedBack,
-    quality: fedBack ? 'high' : 'standard',
     scheme: 'neural',
   };
 }
 
 /** {@link embedAudio} for the coded scheme: no nets, no spreading; the clip's symbols take every value it can use. */
-async function embedCodedAudio(
-  imageBytes: Uint8Array,
-  audioBytes: Uint8Array,
-  width: number,
-  height: number,
-  limits: Limits,
-  key: string | undefined,
-  quality: Quality,
-): Promise<EmbedResult> {
+async function embedCodedAudio(imageBytes: Uint8Array, audioBytes: Uint8Array, width: number, height: number, limits: Limits, key: string | undefined): Promise<EmbedResult> {
   const capSamples = codedCapacitySamples(width, height);
   const tooLong = (samples: number) =>
     new StegError('too_long', `audio is ${(samples / SAMPLE_RATE).toFixed(2)} s but this image holds at most ${(capSamples / SAMPLE_RATE).toFixed(2)} s`);
@@ -335,7 +321,7 @@ async function embedCodedAudio(
   if (audio.length > capSamples) throw tooLong(audio.length);
   const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
   const { samples, gain } = peakNormalise(audio);
-  const { rgb, coded } = await embedCoded(cover, samples, key, quality);
+  const { rgb, coded } = await embedCoded(cover, samples, key);
   writeHeaderBits(rgb, { width, height, sampleCount: audio.length, gain, keyed: Boolean(key), copies: 1, spreadRate: SAMPLE_RATE, emphasis: 0, envelope: new Uint8Array(8), coded });
   return {
     png: encodePng({ width, height, data: rgb }),
@@ -345,7 +331,6 @@ async function embedCodedAudio(
     capacitySeconds: capSamples / SAMPLE_RATE,
     spreadRate: SAMPLE_RATE,
     fedBack: false,
-    quality: coded.base === SINGLE_VALUE_BASE_HIGH && coded.digitsPerSample === 1 ? 'high' : 'standard',
     scheme: 'coded',
   };
 }

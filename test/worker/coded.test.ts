@@ -30,17 +30,6 @@ describe('scheme=coded', () => {
     }
   });
 
-  it('quality=high gives a clip filling the photo 9 levels, and says so', async () => {
-    const cover = makePng(96, 64, 4);
-    const original = decodeWav(makeWav(2.1, 8000, 6)).samples;
-    const embedded = await call(multipart('/api/embed', { image: cover, audio: makeWav(2.1, 8000, 6), scheme: 'coded', quality: 'high' }));
-    await expectStatus(embedded, 200);
-    expect(embedded.headers.get('x-stego-quality')).toBe('high');
-    const revealed = await call(multipart('/api/reveal', { image: new Uint8Array(await embedded.arrayBuffer()) }));
-    await expectStatus(revealed, 200);
-    expect(pcc(original, decodeWav(new Uint8Array(await revealed.arrayBuffer())).samples)).toBeGreaterThan(0.99);
-  });
-
   it('refuses an unknown scheme (400) and a container whose carrying pixels changed (422), as problem+json', async () => {
     const cover = makePng(96, 64, 2);
     const bad = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5), scheme: 'lsb' }));

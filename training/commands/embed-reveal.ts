@@ -30,7 +30,7 @@ export async function embedCommand(argv: string[]): Promise<void> {
     console.log(
       `${outPath}: ${result.width}×${result.height}, ${result.seconds.toFixed(2)} s of audio ` +
         `(capacity ${result.capacitySeconds.toFixed(2)} s)${result.spreadRate > 8000 ? `, spread to ${result.spreadRate / 1000} kHz` : ''}` +
-        `${result.fedBack ? ', feedback pass' : result.quality === 'high' ? ', quality high (base 9)' : ''}${v.key ? ', keyed' : ''}${scheme === 'coded' ? ', coded scheme' : `, model ${model.version}`}`,
+        `${result.fedBack ? ', feedback pass' : ''}${v.key ? ', keyed' : ''}${scheme === 'coded' ? ', coded scheme' : `, model ${model.version}`}`,
     );
   } finally {
     disposeModel(model);

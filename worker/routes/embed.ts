@@ -26,7 +26,7 @@ export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response>
         'x-stego-seconds': seconds(result.seconds),
         'x-stego-capacity-seconds': seconds(result.capacitySeconds),
         'x-stego-spread-rate': String(result.spreadRate),
-        'x-stego-quality': result.quality,
+        'x-stego-quality': result.fedBack ? 'high' : 'standard',
         'x-stego-scheme': result.scheme,
         // The coded scheme runs no model: naming one would mislead.
         ...(result.scheme === 'neural' ? { 'x-stego-model': model.version } : {}),
