@@ -65,13 +65,7 @@ export function selectInPlace(a: Float32Array | Float64Array, k: number): number
  * Non-finite samples are refused with `bad_audio`.
  */
 export function normaliseClip(samples: Float32Array): { samples: Float32Array; gain: number } {
-  let peak = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const v = samples[i]!;
-    if (!Number.isFinite(v)) throw new StegError('bad_audio', `Audio sample ${i} is not a finite number.`);
-    const a = Math.abs(v);
-    if (a > peak) peak = a;
-  }
+  const peak = finitePeak(samples);
   if (peak === 0) return { samples: new Float32Array(samples), gain: 1 };
   let level = absPercentile(samples, NORMALISE_PERCENTILE);
   if (!(level > 0)) level = peak;
@@ -82,6 +76,31 @@ export function normaliseClip(samples: Float32Array): { samples: Float32Array; g
     out[i] = v > 1 ? 1 : v < -1 ? -1 : v;
   }
   return { samples: out, gain };
+}
+
+/**
+ * Scales a clip so its peak lands on {@link NORMALISE_TARGET}: nothing is clipped. For the coded scheme, whose codec
+ * adapts its step to any level; {@link normaliseClip}'s clipping of the loudest 0.1 % of samples would cap a clip near
+ * 27 dB SI-SNR there. An all-zero or empty clip gets gain 1; non-finite samples are refused with `bad_audio`.
+ */
+export function peakNormalise(samples: Float32Array): { samples: Float32Array; gain: number } {
+  const peak = finitePeak(samples);
+  const gain = peak > 0 ? NORMALISE_TARGET / peak : 1;
+  const out = new Float32Array(samples.length);
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i]! * gain;
+  return { samples: out, gain };
+}
+
+/** Largest |x| of the clip; a non-finite sample is refused with `bad_audio`. */
+function finitePeak(samples: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
+    if (!Number.isFinite(v)) throw new StegError('bad_audio', `Audio sample ${i} is not a finite number.`);
+    const a = Math.abs(v);
+    if (a > peak) peak = a;
+  }
+  return peak;
 }
 
 /** Inverse of {@link normaliseClip} (up to its clipping): divides by `gain`. A gain that is not a positive finite number is refused. */

@@ -1,5 +1,5 @@
 /** Embed and reveal end to end (bytes in, bytes out) on the active tfjs backend: used by the CLI and the worker alike. */
-import { denormaliseClip, normaliseClip } from './audio-normalise.js';
+import { denormaliseClip, normaliseClip, peakNormalise } from './audio-normalise.js';
 import { decodeImage, encodePng, sniffImage, type RgbImage } from './codecs/image.js';
 import { resampledLength } from './codecs/resample.js';
 import { decodeWav, encodeWav16, sniffWav } from './codecs/wav.js';
@@ -28,6 +28,7 @@ import { deEmphasiseInPlace, preEmphasise, PRE_EMPHASIS } from './emphasis.js';
 import { resampleFast } from './resample-fast.js';
 import { COVER_HEADROOM, embed, receptiveReach, reveal } from './model.js';
 import {
+  ENVELOPE_BYTES,
   envelopeDistanceDb,
   HEADER_VALUES,
   loudnessEnvelope,
@@ -35,7 +36,7 @@ import {
   writeHeaderBits,
 } from './payload-header.js';
 import type { LoadedModel } from './weights-format.js';
-import { codedCapacitySamples, codedPostFilter, peakNormalise, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
+import { codedCapacitySamples, codedLevels, codedPostFilter, codedRows, embedCoded, revealCoded, type Scheme } from './coded.js';
 
 /** Input limits, checked from headers before anything is decoded. */
 export interface Limits {
@@ -236,24 +237,30 @@ function checkCoverSize(width: number, height: number, limits: Limits): void {
     throw new StegError('too_large', `image is ${width}×${height}; it must be at least ${TILE}×${TILE} pixels to hold audio`);
 }
 
-/** Decodes a WAV upload to normalised-rate mono samples at 8 kHz, checking limits from the header first. */
-export function decodeAudioInput(audioBytes: Uint8Array, limits: Limits, capacitySamples?: number): Float32Array {
+/**
+ * Decodes a WAV upload to normalised-rate mono samples at 8 kHz, checking limits from the header first: the length
+ * limit, and with `capacitySamples` whether the clip fits (see {@link assertFits} for `frame`).
+ */
+export function decodeAudioInput(audioBytes: Uint8Array, limits: Limits, capacitySamples?: number, frame = SCRAMBLE_FRAME): Float32Array {
   const info = sniffWav(audioBytes);
   const seconds = info.frames / info.sampleRate;
   if (seconds > limits.maxAudioSeconds)
     throw new StegError('too_large', `audio is ${seconds.toFixed(2)} s; the limit is ${limits.maxAudioSeconds} s`);
-  if (capacitySamples !== undefined) assertFits(Math.round(seconds * SAMPLE_RATE), capacitySamples);
+  if (capacitySamples !== undefined) assertFits(Math.round(seconds * SAMPLE_RATE), capacitySamples, frame);
   const { sampleRate, samples } = decodeWav(audioBytes, { maxFrames: Math.ceil(limits.maxAudioSeconds * info.sampleRate) });
   return sampleRate === SAMPLE_RATE ? samples : resampleFast(samples, sampleRate, SAMPLE_RATE);
 }
 
-function assertFits(sampleCount: number, capacitySamples: number): void {
-  // Scrambling pads to whole frames, so a clip must leave room for that too.
-  if (Math.ceil(sampleCount / SCRAMBLE_FRAME) * SCRAMBLE_FRAME > capacitySamples)
+/**
+ * Refuses a clip of `sampleCount` samples that does not fit `capacitySamples` once padded to whole `frame`s: the
+ * neural scheme's scrambling pads to {@link SCRAMBLE_FRAME}, the coded scheme pads nothing (`frame` 1).
+ */
+function assertFits(sampleCount: number, capacitySamples: number, frame = SCRAMBLE_FRAME): void {
+  if (Math.ceil(sampleCount / frame) * frame > capacitySamples)
     throw new StegError(
       'too_long',
       `audio is ${(sampleCount / SAMPLE_RATE).toFixed(2)} s but this image holds at most ` +
-        `${(Math.floor(capacitySamples / SCRAMBLE_FRAME) * SCRAMBLE_FRAME / SAMPLE_RATE).toFixed(2)} s`,
+        `${(Math.floor(capacitySamples / frame) * frame / SAMPLE_RATE).toFixed(2)} s`,
     );
 }
 
@@ -311,18 +318,13 @@ export async function embedAudio(
 /** {@link embedAudio} for the coded scheme: no nets, no spreading; the clip's symbols take every value it can use. */
 async function embedCodedAudio(imageBytes: Uint8Array, audioBytes: Uint8Array, width: number, height: number, limits: Limits, key: string | undefined): Promise<EmbedResult> {
   const capSamples = codedCapacitySamples(width, height);
-  const tooLong = (samples: number) =>
-    new StegError('too_long', `audio is ${(samples / SAMPLE_RATE).toFixed(2)} s but this image holds at most ${(capSamples / SAMPLE_RATE).toFixed(2)} s`);
-  // From the WAV header first, as the neural path does, so an overlong clip is refused before it is decoded.
-  const info = sniffWav(audioBytes);
-  if (info.frames / info.sampleRate <= limits.maxAudioSeconds && Math.floor((info.frames * SAMPLE_RATE) / info.sampleRate) > capSamples) throw tooLong(Math.floor((info.frames * SAMPLE_RATE) / info.sampleRate));
-  const audio = decodeAudioInput(audioBytes, limits);
+  const audio = decodeAudioInput(audioBytes, limits, capSamples, 1);
   if (audio.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
-  if (audio.length > capSamples) throw tooLong(audio.length);
+  assertFits(audio.length, capSamples, 1);
   const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
   const { samples, gain } = peakNormalise(audio);
   const { rgb, coded } = await embedCoded(cover, samples, key);
-  writeHeaderBits(rgb, { width, height, sampleCount: audio.length, gain, keyed: Boolean(key), copies: 1, spreadRate: SAMPLE_RATE, emphasis: 0, envelope: new Uint8Array(8), coded });
+  writeHeaderBits(rgb, { width, height, sampleCount: audio.length, gain, keyed: Boolean(key), copies: 1, spreadRate: SAMPLE_RATE, emphasis: 0, envelope: new Uint8Array(ENVELOPE_BYTES), coded });
   return {
     png: encodePng({ width, height, data: rgb }),
     width,
@@ -511,7 +513,7 @@ export async function revealAudio(
     const rows = Math.min(height, codedRows(width, header.sampleCount, header.coded.digitsPerSample));
     const container = rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
     const clip = await revealCoded(container.data, header, options.key);
-    const filtered = denoise && codedPostFilter(header.coded.base ** header.coded.digitsPerSample);
+    const filtered = denoise && codedPostFilter(codedLevels(header.coded));
     if (filtered) denoiseInPlace(clip);
     const samples = denormaliseClip(clip, header.gain);
     return { wav: encodeWav16(samples, SAMPLE_RATE), samples, seconds: header.sampleCount / SAMPLE_RATE, keyed: header.keyed, scheme: 'coded', fingerprintDriftDb: 0, denoised: filtered };

@@ -160,9 +160,9 @@ export async function rdCommand(argv: string[]): Promise<void> {
       const slots = payloadSlots(clip.length, spreadRate(clip.length, capacity(cover.width, cover.height).samples));
       add(`stegavox|${di}`, { pair: result, seconds: result.seconds, carrying: slots / values, valuesPerSample: slots / clip.length, codeBits: null, refused: result.refused });
       // The coded scheme on the same clip (at density 1 it holds 864 samples fewer: the header's values).
-      const coded = (await evaluatePair(model, name, bytes, stream, offsets[di]! - clip.length, d.value, { denoise, scheme: 'coded', clipSamples: clip.length })).result;
-      const per = codedPlan(coded.seconds * 8000, cover.width, cover.height).digitsPerSample;
-      add(`coded|${di}`, { pair: coded, seconds: coded.seconds, carrying: (coded.seconds * 8000 * per) / values, valuesPerSample: per, codeBits: null, refused: coded.refused });
+      const { result: coded, clip: codedClip } = await evaluatePair(model, name, bytes, stream, offsets[di]! - clip.length, d.value, { denoise, scheme: 'coded', clipSamples: clip.length });
+      const per = codedPlan(codedClip.length, cover.width, cover.height).digitsPerSample;
+      add(`coded|${di}`, { pair: coded, seconds: coded.seconds, carrying: (codedClip.length * per) / values, valuesPerSample: per, codeBits: null, refused: coded.refused });
       const lsb: LsbResult[] = [];
       const modes: LsbMode[] = spareRoom(d.value) ? ['plain', 'spread', 'thin'] : ['plain'];
       for (const mode of modes) {
