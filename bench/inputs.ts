@@ -1,7 +1,7 @@
 /** Bench inputs, generated deterministically: photo-like PNGs and a synthetic voiced speech-like WAV. */
-import { encodePng } from '../shared/codecs/image.js';
-import { encodeWav16 } from '../shared/codecs/wav.js';
-import { mulberry32 as rng } from '../training/data/rng.js';
+import { encodePng } from '../src/formats/image.js';
+import { encodeWav16 } from '../src/formats/wav.js';
+import { mulberry32 as rng } from '../src/util/rng.js';
 
 /** Sample rate of the generated speech: a common recording rate, so every request also pays the resample to 8 kHz. */
 export const SPEECH_RATE = 16_000;

@@ -1,12 +1,12 @@
 /** Bench in Node: the model's FLOPs, where the real embed/reveal spend their time (steps vs nets), and the tfjs cpu backend on the same weights. */
 import * as tf from '@tensorflow/tfjs-core';
-import { BLOCK, BLOCK_CHANNELS, paddedSize } from '../shared/layout.js';
-import { embed, macsPerPosition, reveal, type ModelConfig } from '../shared/model.js';
-import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, payloadSlots, regionHeight, revealAudio } from '../shared/pipeline.js';
-import type { LoadedModel } from '../shared/weights-format.js';
-import { initBackend } from '../training/backend/select.js';
+import { BLOCK, BLOCK_CHANNELS, paddedSize } from '../src/container/layout.js';
+import { embed, macsPerPosition, reveal, type ModelConfig } from '../src/schemes/neural/model.js';
+import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, payloadSlots, regionHeight, revealAudio } from '../src/pipeline.js';
+import type { LoadedModel } from '../src/schemes/neural/weights-format.js';
+import { initBackend } from '../src/node/backend.js';
 import { registerFastConcat, type FastConcat } from '../worker/wasm-concat.js';
-import { loadModelFromDir } from '../training/node-model.js';
+import { loadModelFromDir } from '../src/node/load-model.js';
 import { label, type LatencyCase } from './http-workloads.js';
 import { photoPng, speechWav } from './inputs.js';
 import { profileShares, STEPS, type Step } from './profile.js';

@@ -58,9 +58,9 @@ function frameStep(frame: ProfileNode['callFrame']): Step | null {
   const named = BY_NAME[frame.functionName];
   if (named) return named;
   const { url, functionName } = frame;
-  if (url.startsWith('wasm://') || url.includes('@tensorflow') || url.includes('/shared/model.ts') || url.includes('/shared/quantize.ts'))
+  if (url.startsWith('wasm://') || url.includes('@tensorflow') || url.includes('/src/schemes/neural/model.ts') || url.includes('/src/schemes/neural/quantize.ts'))
     return 'nets (tfjs-wasm, incl. tensor upload/download)';
-  if (url.includes('/shared/pipeline.ts') || url.includes('/shared/key-scramble.ts')) return 'glue (layout, averaging, buffers)';
+  if (url.includes('/src/pipeline.ts') || url.includes('/src/schemes/neural/key-scramble.ts')) return 'glue (layout, averaging, buffers)';
   // The PNG inflate runs on the platform's zlib through a DecompressionStream, whose stream callbacks run from the
   // microtask queue, not under decodePngRgb; nothing else in the pipeline uses web streams or zlib.
   if (url.startsWith('node:internal/webstreams') || url === 'node:zlib') return 'decode image';

@@ -6,10 +6,10 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { BLOCK, BLOCK_CHANNELS } from '../shared/layout.js';
-import { StegError } from '../shared/errors.js';
-import { BackendUnavailableError, initBackend, type TrainingBackend } from '../training/backend/select.js';
-import { checkWasmThreads, enableNodeWasmThreads } from '../training/backend/wasm-threads.js';
+import { BLOCK, BLOCK_CHANNELS } from '../src/container/layout.js';
+import { StegError } from '../src/util/errors.js';
+import { BackendUnavailableError, initBackend, type TrainingBackend } from '../src/node/backend.js';
+import { checkWasmThreads, enableNodeWasmThreads } from '../src/node/wasm-threads.js';
 import { syntheticTrainingStep } from '../training/synthetic-step.js';
 
 // ───────────────────────────── arguments ─────────────────────────────
@@ -386,9 +386,9 @@ export function coresReport(r: CoresResult): string {
   }
   out.push(
     'Case 2: stock tfjs-wasm 4.22 runs single-threaded in Node (it reports no thread support when IS_NODE, tensorflow/tfjs#3830); ' +
-      'this case loads its threaded SIMD build through a small shim (training/backend/wasm-threads.ts: pthread workers from a temp file ' +
+      'this case loads its threaded SIMD build through a small shim (src/node/wasm-threads.ts: pthread workers from a temp file ' +
       'instead of a blob: URL, and the pool cap of os.cpus()/2 lifted), the same one `stegavox train --threads N` uses. Only XNNPACK ops use the thread pool: ' +
-      'Conv2D, and therefore our Conv2DBackpropInput/Conv2DBackpropFilter kernels (shared/wasm-grad-kernels.ts: ' +
+      'Conv2D, and therefore our Conv2DBackpropInput/Conv2DBackpropFilter kernels (src/schemes/neural/wasm-grad-kernels.ts: ' +
       'each one XNNPACK Conv2D, or an XNNPACK BatchMatMul for 1×1 filters, between single-threaded Transpose/Reverse/Slice ' +
       'copies); element-wise ops, reductions and the Adam update stay on one thread.',
   );

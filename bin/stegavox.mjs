@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../training/cli.ts');
+await import('../cli/stegavox.ts');

@@ -2,7 +2,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../shared/model.js';
+import type { ModelConfig } from '../src/schemes/neural/model.js';
 
 /** Everything besides tensors that a resumed run needs. */
 export interface LoopState {

@@ -2,7 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ModelConfig } from '../shared/model.js';
+import type { ModelConfig } from '../src/schemes/neural/model.js';
 import {
   BINARY_FILE,
   MANIFEST_FILE,
@@ -10,7 +10,7 @@ import {
   upgradeWeights,
   type WeightsDtype,
   type WeightsManifest,
-} from '../shared/weights-format.js';
+} from '../src/schemes/neural/weights-format.js';
 
 /** Reads tensors (or variables) to float32 arrays and writes `dir/manifest.json` and `dir/model.bin`. */
 export async function exportWeights(

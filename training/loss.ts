@@ -1,7 +1,7 @@
 /** The training objective: MSE(cover, container) + β·MSE(audio, revealed), through the 8-bit rounding. */
 import * as tf from '@tensorflow/tfjs-core';
-import { embed, reveal, type ModelConfig, type WeightMap } from '../shared/model.js';
-import type { QuantizeMode } from '../shared/quantize.js';
+import { embed, reveal, type ModelConfig, type WeightMap } from '../src/schemes/neural/model.js';
+import type { QuantizeMode } from '../src/schemes/neural/quantize.js';
 
 /** Loss parts of one batch (scalars, caller disposes). */
 export interface LossParts {

@@ -1,8 +1,8 @@
 /** Dead-unit surgery on a checkpoint: find ReLU units that never fire, give them fresh weights without changing the function. */
 import * as tf from '@tensorflow/tfjs-core';
-import { PIXEL_CENTRE } from '../shared/layout.js';
-import { coverForHiding, multiScaleLayer, toCoefficients, type ModelConfig, type WeightMap } from '../shared/model.js';
-import { mulberry32 } from './data/rng.js';
+import { PIXEL_CENTRE } from '../src/container/layout.js';
+import { coverForHiding, multiScaleLayer, toCoefficients, type ModelConfig, type WeightMap } from '../src/schemes/neural/model.js';
+import { mulberry32 } from '../src/util/rng.js';
 
 /** A layer's units by index (branch k3 first, `filters` per branch) that never fired on the probe. */
 export interface DeadUnits {

@@ -1,7 +1,7 @@
 /** A seeded Adam step of the default model on fixed synthetic inputs: what bench:train times and the threads test compares. */
 import * as tf from '@tensorflow/tfjs-core';
-import { BLOCK, BLOCK_CHANNELS } from '../shared/layout.js';
-import { DEFAULT_CONFIG, embed, initWeights, reveal, weightSpecs } from '../shared/model.js';
+import { BLOCK, BLOCK_CHANNELS } from '../src/container/layout.js';
+import { DEFAULT_CONFIG, embed, initWeights, reveal, weightSpecs } from '../src/schemes/neural/model.js';
 
 /**
  * Builds the default model's weights as variables (seed 1) and a fixed batch of `batch` covers in [0, 1] and audio in

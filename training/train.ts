@@ -1,7 +1,7 @@
 /** The training loop: Adam on MSE(cover) + β·MSE(audio), β steered towards a target PSNR, checkpoints and resume. */
 import * as tf from '@tensorflow/tfjs-core';
-import { pcc } from '../shared/metrics.js';
-import { embed, initWeights, reveal, type ModelConfig } from '../shared/model.js';
+import { pcc } from '../src/metrics/quality.js';
+import { embed, initWeights, reveal, type ModelConfig } from '../src/schemes/neural/model.js';
 import { loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { lossParts, psnrOf } from './loss.js';
 import { Progress } from './progress.js';

@@ -1,8 +1,8 @@
 /** The worker's configuration: wrangler vars and secrets parsed once per request, with documented defaults. */
-import { DEFAULT_LIMITS, type Limits } from '../shared/pipeline.js';
+import { DEFAULT_LIMITS, type Limits } from '../src/pipeline.js';
 
 /**
- * The bindings `wrangler types` generates (worker/env.d.ts) plus the optional ones it cannot see: the `API_TOKEN`
+ * The bindings `wrangler types` generates (worker-configuration.d.ts) plus the optional ones it cannot see: the `API_TOKEN`
  * secret, and a test-only switch that turns off the bundled fallback so the 503 path can be exercised.
  */
 export type AppEnv = Env & {

@@ -1,6 +1,6 @@
 /** Which weights serve: R2 first (verified, memoised per version), the bundled copy as the fallback. */
-import { StegError } from '../shared/errors.js';
-import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../shared/weights-format.js';
+import { StegError } from '../src/util/errors.js';
+import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../src/schemes/neural/weights-format.js';
 import bundledManifest from '../weights/manifest.json';
 import bundledBinary from '../weights/model.bin';
 import { ensureBackend } from './tf-backend.js';

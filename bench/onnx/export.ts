@@ -1,13 +1,13 @@
-/** ONNX export of the embed (Prepare + Hiding + 8-bit rounding) and Reveal nets, op for op as shared/model.ts computes them. */
-import { StegError } from '../../shared/errors.js';
-import { BLOCK_CHANNELS, PIXEL_CENTRE } from '../../shared/layout.js';
-import { blockTransformMatrix, COVER_HEADROOM, inverseBlockTransformMatrix, weightSpecs, type ModelConfig } from '../../shared/model.js';
-import type { LoadedModel } from '../../shared/weights-format.js';
+/** ONNX export of the embed (Prepare + Hiding + 8-bit rounding) and Reveal nets, op for op as src/schemes/neural/model.ts computes them. */
+import { StegError } from '../../src/util/errors.js';
+import { BLOCK_CHANNELS, PIXEL_CENTRE } from '../../src/container/layout.js';
+import { blockTransformMatrix, COVER_HEADROOM, inverseBlockTransformMatrix, weightSpecs, type ModelConfig } from '../../src/schemes/neural/model.js';
+import type { LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { encodeModel, type Attribute, type Graph, type Initializer, type Node } from './proto.js';
 
 /**
  * Tensor layout of the graph inputs and outputs. `nhwc` takes and returns the pipeline's block tensors
- * [N, h, w, 48] as shared/model.ts does, with a Transpose to NCHW at each boundary (ONNX Conv is NCHW only);
+ * [N, h, w, 48] as src/schemes/neural/model.ts does, with a Transpose to NCHW at each boundary (ONNX Conv is NCHW only);
  * `nchw` takes and returns [N, 48, h, w] directly. Inside, both work in NCHW.
  */
 export type OnnxLayout = 'nhwc' | 'nchw';

@@ -3,7 +3,7 @@
  * and synthetic signals; nothing comes from a third party. Run: npx tsx test/corpus/make-corpus.ts
  *
  * The expected status and problem code of every case are written here by hand from the API's contract
- * (shared/errors.ts, worker/http/multipart.ts, the codecs' documented refusals), never by running the service.
+ * (src/util/errors.ts, worker/http/multipart.ts, the codecs' documented refusals), never by running the service.
  * The reveal containers are made with the test-only transparent weights (test/worker/transparent-weights.ts), which
  * the corpus test serves too, so their positive controls do not depend on the state of the trained weights. Rerun
  * this after a change to the layout, the payload header or the transparent weights' mapping.
@@ -13,13 +13,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
-import { crc32 } from '../../shared/crc32.js';
-import { decodeImage, encodePng, type RgbImage } from '../../shared/codecs/image.js';
-import { encodeWav16 } from '../../shared/codecs/wav.js';
-import { HEADER_VALUES } from '../../shared/payload-header.js';
-import { embedAudio } from '../../shared/pipeline.js';
-import { disposeModel, loadWeights } from '../../shared/weights-format.js';
-import { initBackend } from '../../training/backend/select.js';
+import { crc32 } from '../../src/container/crc32.js';
+import { decodeImage, encodePng, type RgbImage } from '../../src/formats/image.js';
+import { encodeWav16 } from '../../src/formats/wav.js';
+import { HEADER_VALUES } from '../../src/container/header.js';
+import { embedAudio } from '../../src/pipeline.js';
+import { disposeModel, loadWeights } from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
 import { chunk, concat, SIGNATURE, writePng } from '../fixtures/png-writer.js';
 import { makePng, makeSamples, prng } from '../worker/fixtures.js';
 import { transparentWeights } from '../worker/transparent-weights.js';

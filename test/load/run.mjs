@@ -11,8 +11,8 @@ import { connectInspector } from './inspector.mjs';
 // The inputs are made, and the answers checked, with the project's own TypeScript codecs.
 register();
 const { makePng, makeWav } = await import('../worker/fixtures.ts');
-const { decodeWav } = await import('../../shared/codecs/wav.ts');
-const { sniffImage } = await import('../../shared/codecs/image.ts');
+const { decodeWav } = await import('../../src/formats/wav.ts');
+const { sniffImage } = await import('../../src/formats/image.ts');
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Seconds of load (the issue asks for 60); the whole run is bounded to this plus {@link OVERHEAD_BUDGET_S}. */

@@ -1,11 +1,11 @@
 // Banded forward passes: splitting a tall region into overlapping bands gives exactly the one-pass result.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runInBands, runInTiles } from '../../shared/banded.js';
-import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { DEFAULT_CONFIG, embed, initWeights, receptiveReach, reveal } from '../../shared/model.js';
-import { initBackend } from '../../training/backend/select.js';
-import { mulberry32 } from '../../training/data/rng.js';
+import { runInBands, runInTiles } from '../../src/schemes/neural/banded.js';
+import { BLOCK_CHANNELS } from '../../src/container/layout.js';
+import { DEFAULT_CONFIG, embed, initWeights, receptiveReach, reveal } from '../../src/schemes/neural/model.js';
+import { initBackend } from '../../src/node/backend.js';
+import { mulberry32 } from '../../src/util/rng.js';
 
 beforeAll(async () => {
   await initBackend('wasm');

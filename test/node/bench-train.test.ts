@@ -11,7 +11,7 @@ import {
   type ProcessRun,
   type Row,
 } from '../../bench/train-throughput.js';
-import { isStegError } from '../../shared/errors.js';
+import { isStegError } from '../../src/util/errors.js';
 
 function run(samplesPerS: number, window: [number, number], threads = 1, loss = 5.9): ProcessRun {
   const row: Row = {

@@ -5,11 +5,11 @@ import { convertIndexedToRgb, decode as fastPngDecode, encode as fastPngEncode }
 import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { HARD_MAX_PIXELS, decodeImage, encodePng, sniffImage, type RgbImage } from '../../shared/codecs/image.js';
-import { StegError, type StegErrorCode } from '../../shared/errors.js';
+import { HARD_MAX_PIXELS, decodeImage, encodePng, sniffImage, type RgbImage } from '../../src/formats/image.js';
+import { StegError, type StegErrorCode } from '../../src/util/errors.js';
 import { JPEG_FIXTURE_SIZE, meanAbsDiff, pattern } from '../fixtures/pattern.js';
 import { CHANNELS, SIGNATURE, chunk, concat, ihdr, rawImageData, writePng, type PngSpec } from '../fixtures/png-writer.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 /** The StegError code `fn` throws (or its promise rejects with), 'ok' when it returns; anything else fails the test. */
 async function codeOf(fn: () => unknown): Promise<StegErrorCode | 'ok'> {

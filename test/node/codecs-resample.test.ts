@@ -1,7 +1,7 @@
 // Resampler: output length, identity copy, flat passband, >50 dB alias rejection, exact timing of upsampled sines, DC.
 import { describe, expect, it } from 'vitest';
-import { resample } from '../../shared/codecs/resample.js';
-import { StegError } from '../../shared/errors.js';
+import { resample } from '../../src/audio/resample.js';
+import { StegError } from '../../src/util/errors.js';
 
 function tone(freq: number, rate: number, seconds: number, amplitude = 0.8): Float32Array {
   const n = Math.round(rate * seconds);

@@ -1,8 +1,8 @@
 // WAV codec: PCM 8/16/24/32, float 32/64, stereo and multichannel mixdown, extensible, lying sizes, every error code.
 import wavefile from 'wavefile';
 import { describe, expect, it } from 'vitest';
-import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
-import { StegError, type StegErrorCode } from '../../shared/errors.js';
+import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
+import { StegError, type StegErrorCode } from '../../src/util/errors.js';
 
 const { WaveFile } = wavefile;
 

@@ -1,21 +1,21 @@
-// The coded scheme (shared/adpcm.ts, digits.ts, keystream.ts, coded.ts) and its path through embed/reveal: codec
+// The coded scheme (src/schemes/coded/adpcm.ts, digits.ts, keystream.ts, coded.ts) and its path through embed/reveal: codec
 // quality and determinism, exact digit writing, the key (right, wrong, missing, several clip lengths), integrity
 // refusals, and the quality floor on the committed real fixtures.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adpcmDecode, adpcmEncode } from '../../shared/adpcm.js';
-import { decodeImage, encodePng } from '../../shared/codecs/image.js';
-import { decodeWav, encodeWav16 } from '../../shared/codecs/wav.js';
-import { CODED_START, codedCapacitySamples, codedPlan, MAX_DIGITS_PER_SAMPLE, parseScheme } from '../../shared/coded.js';
-import { fromDigits, readDigits, toDigits, writeDigits } from '../../shared/digits.js';
-import { isStegError } from '../../shared/errors.js';
-import { decryptSymbols, encryptSymbols } from '../../shared/keystream.js';
-import { SAMPLE_RATE } from '../../shared/layout.js';
-import { mse, pcc, psnr, siSnr, ssim } from '../../shared/metrics.js';
-import { CODED_HEADER_VERSION, HEADER_VALUES, parseHeader, readHeaderBits, serializeHeader, type PayloadHeader } from '../../shared/payload-header.js';
-import { embedAudio, revealAudio } from '../../shared/pipeline.js';
-import type { LoadedModel } from '../../shared/weights-format.js';
+import { adpcmDecode, adpcmEncode } from '../../src/schemes/coded/adpcm.js';
+import { decodeImage, encodePng } from '../../src/formats/image.js';
+import { decodeWav, encodeWav16 } from '../../src/formats/wav.js';
+import { CODED_START, codedCapacitySamples, codedPlan, MAX_DIGITS_PER_SAMPLE, parseScheme } from '../../src/schemes/coded/payload.js';
+import { fromDigits, readDigits, toDigits, writeDigits } from '../../src/schemes/coded/digits.js';
+import { isStegError } from '../../src/util/errors.js';
+import { decryptSymbols, encryptSymbols } from '../../src/schemes/coded/keystream.js';
+import { SAMPLE_RATE } from '../../src/container/layout.js';
+import { mse, pcc, psnr, siSnr, ssim } from '../../src/metrics/quality.js';
+import { CODED_HEADER_VERSION, HEADER_VALUES, parseHeader, readHeaderBits, serializeHeader, type PayloadHeader } from '../../src/container/header.js';
+import { embedAudio, revealAudio } from '../../src/pipeline.js';
+import type { LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
 

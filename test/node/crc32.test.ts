@@ -1,7 +1,7 @@
-// CRC-32 (shared/crc32.ts): the standard check value, and agreement with a bytewise reference at every tail length.
+// CRC-32 (src/container/crc32.ts): the standard check value, and agreement with a bytewise reference at every tail length.
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../shared/crc32.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+import { crc32 } from '../../src/container/crc32.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 /** The textbook one-byte-at-a-time CRC-32, bit by bit. */
 function reference(bytes: Uint8Array): number {

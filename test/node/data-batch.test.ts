@@ -1,11 +1,11 @@
-// makeBatch: shapes, value ranges, the secret's placement per shared/layout.ts, mix shares, truncation, errors.
+// makeBatch: shapes, value ranges, the secret's placement per src/container/layout.ts, mix shares, truncation, errors.
 import { describe, expect, it } from 'vitest';
-import { isStegError } from '../../shared/errors.js';
-import { blocksToAudio, blocksToRgb } from '../../shared/layout.js';
-import { makeBatch, type MakeBatchOptions } from '../../training/data/batch.js';
-import { ImagePool, type RgbImage } from '../../training/data/images.js';
-import { createRng } from '../../training/data/rng.js';
-import { SpeechStream } from '../../training/data/speech.js';
+import { isStegError } from '../../src/util/errors.js';
+import { blocksToAudio, blocksToRgb } from '../../src/container/layout.js';
+import { makeBatch, type MakeBatchOptions } from '../../datasets/batch.js';
+import { ImagePool, type RgbImage } from '../../datasets/images.js';
+import { createRng } from '../../src/util/rng.js';
+import { SpeechStream } from '../../datasets/speech.js';
 
 function coordImage(w: number, h: number, tag: number): RgbImage {
   const data = new Uint8Array(w * h * 3);
@@ -49,7 +49,7 @@ describe('makeBatch', () => {
     }
   });
 
-  it('puts speech where shared/layout.ts says: consecutive samples, tiles and blocks in raster order', () => {
+  it('puts speech where src/container/layout.ts says: consecutive samples, tiles and blocks in raster order', () => {
     const b = makeBatch(base({ batch: 3 }));
     const per = 16 * 16 * 48;
     for (let i = 0; i < 3; i++) {

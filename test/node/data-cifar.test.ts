@@ -3,9 +3,9 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng } from '../../shared/codecs/image.js';
-import { isStegError } from '../../shared/errors.js';
-import { CIFAR_RECORD_BYTES, loadCifarBinaryDir, loadCifarSubset, parseCifarBatch, parseLabelsCsv } from '../../training/data/cifar.js';
+import { encodePng } from '../../src/formats/image.js';
+import { isStegError } from '../../src/util/errors.js';
+import { CIFAR_RECORD_BYTES, loadCifarBinaryDir, loadCifarSubset, parseCifarBatch, parseLabelsCsv } from '../../datasets/cifar.js';
 
 /** A record with label `label` and planes R = i, G = 7i, B = 255 − i (mod 256), shifted by `shift`. */
 function record(label: number, shift: number): Uint8Array {

@@ -3,9 +3,9 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePng } from '../../shared/codecs/image.js';
-import { cropImage, ImagePool, loadImageFolder, type RgbImage } from '../../training/data/images.js';
-import { createRng } from '../../training/data/rng.js';
+import { encodePng } from '../../src/formats/image.js';
+import { cropImage, ImagePool, loadImageFolder, type RgbImage } from '../../datasets/images.js';
+import { createRng } from '../../src/util/rng.js';
 
 /** An image whose pixel (x, y) is (x, y, tag): every crop tells where it came from. */
 function coordImage(w: number, h: number, tag: number): RgbImage {

@@ -1,9 +1,9 @@
 // musicSecret: deterministic, in range, tonal (energy at the key's harmonics) and rhythmic (loudness follows the beat).
 import { describe, expect, it } from 'vitest';
-import { loadEvalInputs } from '../../training/commands/eval-inputs.js';
-import { UsageError } from '../../training/commands/args.js';
-import { musicSecret } from '../../training/data/music.js';
-import { createRng } from '../../training/data/rng.js';
+import { loadEvalInputs } from '../../cli/commands/eval-inputs.js';
+import { UsageError } from '../../cli/commands/args.js';
+import { musicSecret } from '../../datasets/music.js';
+import { createRng } from '../../src/util/rng.js';
 
 describe('musicSecret', () => {
   it('is deterministic per seed, peaks at 0.9 and differs between seeds', () => {

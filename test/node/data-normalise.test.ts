@@ -1,8 +1,8 @@
 // normaliseClip / denormaliseClip: percentile level, clipping, silence, inverse.
 import { describe, expect, it } from 'vitest';
-import { absPercentile, denormaliseClip, normaliseClip } from '../../shared/audio-normalise.js';
-import { isStegError } from '../../shared/errors.js';
-import { mulberry32 } from '../../training/data/rng.js';
+import { absPercentile, denormaliseClip, normaliseClip } from '../../src/audio/normalise.js';
+import { isStegError } from '../../src/util/errors.js';
+import { mulberry32 } from '../../src/util/rng.js';
 
 describe('normaliseClip', () => {
   it('maps the 99.9th percentile of |x| to 0.95 (linear interpolation)', () => {

@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeBatch } from '../../training/data/batch.js';
-import { dataRoot, evalSets, getPreset, loadPreset, repoRoot } from '../../training/data/presets.js';
-import { createRng } from '../../training/data/rng.js';
+import { makeBatch } from '../../datasets/batch.js';
+import { dataRoot, evalSets, getPreset, loadPreset, repoRoot } from '../../datasets/presets.js';
+import { createRng } from '../../src/util/rng.js';
 
 describe('presets', () => {
   it('resolve the data root next to the repo by default and honour an explicit one', () => {

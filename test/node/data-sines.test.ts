@@ -1,7 +1,7 @@
 // Synthetic sine secrets and the seeded PRNG.
 import { describe, expect, it } from 'vitest';
-import { createRng, mulberry32 } from '../../training/data/rng.js';
-import { sineSecret } from '../../training/data/sines.js';
+import { createRng, mulberry32 } from '../../src/util/rng.js';
+import { sineSecret } from '../../datasets/sines.js';
 
 describe('rng', () => {
   it('is reproducible per seed and roughly uniform', () => {

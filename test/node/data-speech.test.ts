@@ -3,10 +3,10 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { absPercentile } from '../../shared/audio-normalise.js';
-import { isStegError } from '../../shared/errors.js';
-import { createRng } from '../../training/data/rng.js';
-import { fsddSplit, loadSpeechFolder, SpeechStream } from '../../training/data/speech.js';
+import { absPercentile } from '../../src/audio/normalise.js';
+import { isStegError } from '../../src/util/errors.js';
+import { createRng } from '../../src/util/rng.js';
+import { fsddSplit, loadSpeechFolder, SpeechStream } from '../../datasets/speech.js';
 
 /** A 16-bit PCM mono WAV of `samples` at `rate`. */
 function wav16(samples: Float32Array, rate: number): Uint8Array {

@@ -1,11 +1,11 @@
-// The PNG encoder's zlib writer (shared/codecs/deflate.ts): every output inflates back exactly with Node's zlib and
+// The PNG encoder's zlib writer (src/formats/deflate.ts): every output inflates back exactly with Node's zlib and
 // with fflate, runs of every length and across block boundaries, complete length-limited codes, sane sizes.
 import { constants, deflateSync, inflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { unzlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { adler32, codeLengths, zlibRle } from '../../shared/codecs/deflate.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+import { adler32, codeLengths, zlibRle } from '../../src/formats/deflate.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 /** zlibRle, then inflates with both independent inflaters and checks the bytes come back. */
 function roundTrip(data: Uint8Array): Uint8Array {

@@ -2,10 +2,10 @@
 // and not care about the level.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeWav } from '../../shared/codecs/wav.js';
-import { denoiseInPlace, denoiseRevealed, noiseLevel, parseDenoise } from '../../shared/denoise.js';
-import { isStegError } from '../../shared/errors.js';
-import { siSnr } from '../../shared/metrics.js';
+import { decodeWav } from '../../src/formats/wav.js';
+import { denoiseInPlace, denoiseRevealed, noiseLevel, parseDenoise } from '../../src/audio/denoise.js';
+import { isStegError } from '../../src/util/errors.js';
+import { siSnr } from '../../src/metrics/quality.js';
 
 const REAL = new URL('../fixtures/real/', import.meta.url);
 const SPEAKERS = ['george', 'jackson', 'lucas', 'nicolas', 'theo', 'yweweler'];

@@ -1,10 +1,10 @@
-// Pre-emphasis / de-emphasis (shared/emphasis.ts) and how the pipeline applies and records them.
+// Pre-emphasis / de-emphasis (src/audio/emphasis.ts) and how the pipeline applies and records them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deEmphasiseInPlace, MAX_EMPHASIS, PRE_EMPHASIS, preEmphasise } from '../../shared/emphasis.js';
-import { despreadRevealed, preparePayload, spreadClip } from '../../shared/pipeline.js';
-import { normaliseClip } from '../../shared/audio-normalise.js';
-import { pcc } from '../../shared/metrics.js';
-import { initBackend } from '../../training/backend/select.js';
+import { deEmphasiseInPlace, MAX_EMPHASIS, PRE_EMPHASIS, preEmphasise } from '../../src/audio/emphasis.js';
+import { despreadRevealed, preparePayload, spreadClip } from '../../src/pipeline.js';
+import { normaliseClip } from '../../src/audio/normalise.js';
+import { pcc } from '../../src/metrics/quality.js';
+import { initBackend } from '../../src/node/backend.js';
 import { speechLike } from '../helpers/signals.js';
 
 beforeAll(async () => {

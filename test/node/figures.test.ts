@@ -1,6 +1,6 @@
 // Figures: decodable PNGs of the expected size whose pixels show what they claim (diff gains, curves, a tone's row).
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../shared/codecs/image.js';
+import { decodeImage } from '../../src/formats/image.js';
 import {
   coverContainerFigure,
   fft,
@@ -8,7 +8,7 @@ import {
   spectrogramFigure,
   textWidth,
   waveformFigure,
-} from '../../training/figures.js';
+} from '../../evaluation/figures.js';
 
 const decode = (png: Uint8Array) => decodeImage(png, { maxPixels: 10_000_000 });
 const px = (im: { width: number; data: Uint8Array }, x: number, y: number) => [...im.data.subarray((y * im.width + x) * 3, (y * im.width + x) * 3 + 3)];

@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import jpeg from 'jpeg-js';
 import wavefile from 'wavefile';
 import { describe, expect, it } from 'vitest';
-import { decodeImage, encodePng, sniffImage } from '../../shared/codecs/image.js';
-import { decodeWav, sniffWav } from '../../shared/codecs/wav.js';
-import { crc32 } from '../../shared/crc32.js';
-import { isStegError, type StegErrorCode } from '../../shared/errors.js';
+import { decodeImage, encodePng, sniffImage } from '../../src/formats/image.js';
+import { decodeWav, sniffWav } from '../../src/formats/wav.js';
+import { crc32 } from '../../src/container/crc32.js';
+import { isStegError, type StegErrorCode } from '../../src/util/errors.js';
 import { pattern } from '../fixtures/pattern.js';
 import { writePng } from '../fixtures/png-writer.js';
 

@@ -1,7 +1,7 @@
 // Fuzzing the payload header parser (fast-check, 40,000 cases): any bytes give a sane header or a StegError, never a crash.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStegError } from '../../shared/errors.js';
+import { isStegError } from '../../src/util/errors.js';
 import {
   ENVELOPE_BYTES,
   HEADER_BYTES,
@@ -11,7 +11,7 @@ import {
   serializeHeader,
   writeHeaderBits,
   type PayloadHeader,
-} from '../../shared/payload-header.js';
+} from '../../src/container/header.js';
 
 const RUNS = 10_000;
 

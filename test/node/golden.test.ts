@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { encodeWav16, decodeWav } from '../../shared/codecs/wav.js';
-import { embedAudio, revealAudio } from '../../shared/pipeline.js';
-import { disposeModel, type LoadedModel } from '../../shared/weights-format.js';
-import { initBackend } from '../../training/backend/select.js';
-import { loadModelFromDir } from '../../training/node-model.js';
+import { encodeWav16, decodeWav } from '../../src/formats/wav.js';
+import { embedAudio, revealAudio } from '../../src/pipeline.js';
+import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
+import { loadModelFromDir } from '../../src/node/load-model.js';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real');
 const GOLDEN_FILE = path.resolve(import.meta.dirname, '../golden/containers.json');

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, BackendUnavailableError } from '../../training/backend/select.js';
-import { registerWasmGradKernels, wasmGradKernelsRegistered } from '../../shared/wasm-grad-kernels.js';
-import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../shared/model.js';
-import { mulberry32 } from '../../training/data/rng.js';
+import { initBackend, BackendUnavailableError } from '../../src/node/backend.js';
+import { registerWasmGradKernels, wasmGradKernelsRegistered } from '../../src/schemes/neural/wasm-grad-kernels.js';
+import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../src/schemes/neural/model.js';
+import { mulberry32 } from '../../src/util/rng.js';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -16,7 +16,7 @@ function randoms(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => next() * 2 - 1);
 }
 
-/** shared/model.ts's padding: the extra row/column of an even kernel goes after. */
+/** src/schemes/neural/model.ts's padding: the extra row/column of an even kernel goes after. */
 function modelPad(k: number): Pad {
   const before = Math.floor((k - 1) / 2);
   const after = k - 1 - before;

@@ -1,7 +1,7 @@
-// Keyed scramble (shared/key-scramble.ts): exact inverse for the right key, noise for a wrong one, determinism per key.
+// Keyed scramble (src/schemes/neural/key-scramble.ts): exact inverse for the right key, noise for a wrong one, determinism per key.
 import { describe, expect, it } from 'vitest';
-import { pcc } from '../../shared/metrics.js';
-import { scramble, SCRAMBLE_FRAME, unscramble } from '../../shared/key-scramble.js';
+import { pcc } from '../../src/metrics/quality.js';
+import { scramble, SCRAMBLE_FRAME, unscramble } from '../../src/schemes/neural/key-scramble.js';
 import { speechLike } from '../helpers/signals.js';
 
 const LENGTHS = [1, 2, 47, 48, 49, 95, 96, 97, 1000, 3072, 4001, 12_345];

@@ -1,4 +1,4 @@
-// Audio ↔ image layout (shared/layout.ts): exact round trips at odd image sizes, capacities, pixel positions, 8-bit rounding.
+// Audio ↔ image layout (src/container/layout.ts): exact round trips at odd image sizes, capacities, pixel positions, 8-bit rounding.
 import { describe, expect, it } from 'vitest';
 import {
   audioToBlocks,
@@ -13,8 +13,8 @@ import {
   TILE,
   tileGrid,
   toByte,
-} from '../../shared/layout.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+} from '../../src/container/layout.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 /** Index of the first element where `a` and `b` differ (or the shorter length), -1 when identical: vitest's deep equality is slow on 10⁶-element arrays. */
 function firstMismatch(a: ArrayLike<number>, b: ArrayLike<number>): number {

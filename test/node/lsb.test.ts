@@ -1,11 +1,11 @@
-// The k-bit LSB baseline (training/lsb.ts): exact code round trips in every mode, which values change and by how
+// The k-bit LSB baseline (evaluation/lsb.ts): exact code round trips in every mode, which values change and by how
 // much, the quantiser it reveals through, and that distortion grows with k on a generated photo.
 import { describe, expect, it } from 'vitest';
-import { normaliseClip } from '../../shared/audio-normalise.js';
-import { isStegError } from '../../shared/errors.js';
-import { pcc, siSnr } from '../../shared/metrics.js';
-import { createRng } from '../../training/data/rng.js';
-import { dequantiseCodes, evaluateLsb, lsbEmbed, lsbExtract, lsbPlan, lsbRoundTrip, quantiseCodes, type LsbMode } from '../../training/lsb.js';
+import { normaliseClip } from '../../src/audio/normalise.js';
+import { isStegError } from '../../src/util/errors.js';
+import { pcc, siSnr } from '../../src/metrics/quality.js';
+import { createRng } from '../../src/util/rng.js';
+import { dequantiseCodes, evaluateLsb, lsbEmbed, lsbExtract, lsbPlan, lsbRoundTrip, quantiseCodes, type LsbMode } from '../../evaluation/lsb.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
 

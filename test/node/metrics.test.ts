@@ -1,7 +1,7 @@
 // Metrics against hand-computed values and a naive SSIM reference implementation.
 import { describe, expect, it } from 'vitest';
-import { isStegError } from '../../shared/errors.js';
-import { mse, pcc, psnr, siSnr, ssim } from '../../shared/metrics.js';
+import { isStegError } from '../../src/util/errors.js';
+import { mse, pcc, psnr, siSnr, ssim } from '../../src/metrics/quality.js';
 
 /** Deterministic pseudo-random bytes for test images. */
 function bytes(n: number, seed: number): Uint8Array {

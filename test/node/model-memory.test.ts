@@ -1,9 +1,9 @@
 // The nets free each layer's activations as they go: peak tensor memory of a forward pass stays near one layer's.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { DEFAULT_CONFIG, embed, initWeights, reveal } from '../../shared/model.js';
-import { initBackend } from '../../training/backend/select.js';
+import { BLOCK_CHANNELS } from '../../src/container/layout.js';
+import { DEFAULT_CONFIG, embed, initWeights, reveal } from '../../src/schemes/neural/model.js';
+import { initBackend } from '../../src/node/backend.js';
 
 const SIDE = 32; // block positions per side: a 128×128 pixel region
 const ACTIVATION_BYTES = SIDE * SIDE * BLOCK_CHANNELS * 4; // one 48-channel float32 activation

@@ -1,17 +1,17 @@
 // ONNX export of the nets (bench/onnx): onnxruntime-web (wasm) on the exported graphs gives the same outputs as
-// shared/model.ts on tfjs-wasm, for the shipped weights (both layouts, 8-bit rounding included) and for random weights
+// src/schemes/neural/model.ts on tfjs-wasm, for the shipped weights (both layouts, 8-bit rounding included) and for random weights
 // that keep every layer live, on non-square batched inputs; a 1 % change of one layer is far outside the tolerance.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStegError } from '../../shared/errors.js';
-import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { DEFAULT_CONFIG, embed, hide, prepare, reveal, weightSpecs, type WeightMap } from '../../shared/model.js';
-import { disposeModel, type LoadedModel } from '../../shared/weights-format.js';
+import { isStegError } from '../../src/util/errors.js';
+import { BLOCK_CHANNELS } from '../../src/container/layout.js';
+import { DEFAULT_CONFIG, embed, hide, prepare, reveal, weightSpecs, type WeightMap } from '../../src/schemes/neural/model.js';
+import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { buildOnnx, exportOnnx } from '../../bench/onnx/export.js';
 import { ortEmbed, ortReveal, ortSessions, releaseOrt, type OrtNets } from '../../bench/onnx/runtime.js';
-import { initBackend } from '../../training/backend/select.js';
-import { mulberry32 } from '../../training/data/rng.js';
-import { loadModelFromDir } from '../../training/node-model.js';
+import { initBackend } from '../../src/node/backend.js';
+import { mulberry32 } from '../../src/util/rng.js';
+import { loadModelFromDir } from '../../src/node/load-model.js';
 
 /** 96×112 pixels in 4×4 blocks, two images: non-square so a swapped height/width or transpose shows. */
 const SHAPE: [number, number, number, number] = [2, 24, 28, BLOCK_CHANNELS];
@@ -52,7 +52,7 @@ function photoAndSound(rand: () => number): { cover: Float32Array; audio: Float3
   return { cover, audio };
 }
 
-/** Reference outputs from shared/model.ts on the active tfjs backend. */
+/** Reference outputs from src/schemes/neural/model.ts on the active tfjs backend. */
 function tfjs(fn: () => tf.Tensor): Float32Array {
   const t = tf.tidy(fn);
   const data = t.dataSync() as Float32Array;
@@ -87,7 +87,7 @@ afterAll(async () => {
 });
 
 describe('ONNX export of the shipped weights on onnxruntime-web', () => {
-  it('reveal matches shared/model.ts on tfjs-wasm', async () => {
+  it('reveal matches src/schemes/neural/model.ts on tfjs-wasm', async () => {
     const expected = tfjs(() => reveal(model.weights, model.config, x(container)));
     const got = await ortReveal(nets, container, SHAPE);
     expect(maxAbsDiff(expected, new Float32Array(SIZE))).toBeGreaterThan(0.5);

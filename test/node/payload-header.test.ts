@@ -1,7 +1,7 @@
-// Payload header (shared/payload-header.ts): byte round trip, LSB copies with majority vote, refusal codes, loudness envelope.
+// Payload header (src/container/header.ts): byte round trip, LSB copies with majority vote, refusal codes, loudness envelope.
 import { describe, expect, it } from 'vitest';
-import { crc32 } from '../../shared/crc32.js';
-import { isStegError } from '../../shared/errors.js';
+import { crc32 } from '../../src/container/crc32.js';
+import { isStegError } from '../../src/util/errors.js';
 import {
   ENVELOPE_BYTES,
   ENVELOPE_FLOOR_DB,
@@ -17,7 +17,7 @@ import {
   serializeHeader,
   writeHeaderBits,
   type PayloadHeader,
-} from '../../shared/payload-header.js';
+} from '../../src/container/header.js';
 
 const HEADER: PayloadHeader = {
   width: 1023,

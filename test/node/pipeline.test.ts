@@ -1,4 +1,4 @@
-// Embed → reveal end to end (shared/pipeline.ts) on the wasm backend with the transparent test weights loaded from a
+// Embed → reveal end to end (src/pipeline.ts) on the wasm backend with the transparent test weights loaded from a
 // weights folder: round trips (plain and keyed), capacity refusal, and the 4xx outcomes for wrong or altered containers.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,13 +6,13 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage, encodePng } from '../../shared/codecs/image.js';
-import { decodeWav, encodeWav16, sniffWav } from '../../shared/codecs/wav.js';
-import { isStegError } from '../../shared/errors.js';
-import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../shared/layout.js';
-import { pcc } from '../../shared/metrics.js';
-import { HEADER_VALUES, loudnessEnvelope, readHeaderBits, writeHeaderBits } from '../../shared/payload-header.js';
-import { normaliseClip } from '../../shared/audio-normalise.js';
+import { decodeImage, encodePng } from '../../src/formats/image.js';
+import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
+import { isStegError } from '../../src/util/errors.js';
+import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../src/container/layout.js';
+import { pcc } from '../../src/metrics/quality.js';
+import { HEADER_VALUES, loudnessEnvelope, readHeaderBits, writeHeaderBits } from '../../src/container/header.js';
+import { normaliseClip } from '../../src/audio/normalise.js';
 import {
   capacity,
   embedAudio,
@@ -27,12 +27,12 @@ import {
   SPREAD_BUDGET,
   SPREAD_STEP_HZ,
   spreadRate,
-} from '../../shared/pipeline.js';
-import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
-import { initBackend } from '../../training/backend/select.js';
-import { PRE_EMPHASIS } from '../../shared/emphasis.js';
-import { COVER_HEADROOM, coverForHiding } from '../../shared/model.js';
-import { loadModelFromDir } from '../../training/node-model.js';
+} from '../../src/pipeline.js';
+import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
+import { PRE_EMPHASIS } from '../../src/audio/emphasis.js';
+import { COVER_HEADROOM, coverForHiding } from '../../src/schemes/neural/model.js';
+import { loadModelFromDir } from '../../src/node/load-model.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
 import { transparentWeights } from '../worker/transparent-weights.js';

@@ -3,10 +3,10 @@
 import { constants, deflateSync, inflateRawSync, type ZlibOptions } from 'node:zlib';
 import { zlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../shared/codecs/image.js';
-import { StegError } from '../../shared/errors.js';
+import { decodeImage } from '../../src/formats/image.js';
+import { StegError } from '../../src/util/errors.js';
 import { SIGNATURE, chunk, concat, ihdr, rawImageData, tableBombPng, type PngSpec } from '../fixtures/png-writer.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 /** Photo-like samples (gradients, texture, a little noise) for 8-bit RGB or RGBA; alpha varies too. */
 function photoSpec(width: number, height: number, colorType: 2 | 6, filter: PngSpec['filter'], seed = 1): PngSpec {

@@ -1,13 +1,13 @@
-// The PNG writer (shared/codecs/png-encode.ts): exact round trips through the project's decoder and through fflate's
+// The PNG writer (src/formats/png-encode.ts): exact round trips through the project's decoder and through fflate's
 // and Node's inflaters, at sizes that stress the windowed Sub filter and the zlib blocks (tiny images, rows longer
 // than a 64 KiB block, runs across block edges, flat and noise images).
 import { inflateSync } from 'node:zlib';
 import { decode as fastPngDecode } from 'fast-png';
 import { unzlibSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { decodeImage } from '../../shared/codecs/image.js';
-import { writePngRgb } from '../../shared/codecs/png-encode.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+import { decodeImage } from '../../src/formats/image.js';
+import { writePngRgb } from '../../src/formats/png-encode.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 /** Every row with filter byte 1 and Sub-filtered bytes, written the plain way. */
 function subRows(width: number, height: number, data: Uint8Array): Uint8Array {

@@ -1,10 +1,10 @@
-// resampleFast (shared/resample-fast.ts) against the reference resampler (shared/codecs/resample.ts) on tfjs-wasm.
+// resampleFast (src/audio/resample-tf.ts) against the reference resampler (src/audio/resample.ts) on tfjs-wasm.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resample } from '../../shared/codecs/resample.js';
-import { isStegError } from '../../shared/errors.js';
-import { resampleFast } from '../../shared/resample-fast.js';
-import { initBackend } from '../../training/backend/select.js';
+import { resample } from '../../src/audio/resample.js';
+import { isStegError } from '../../src/util/errors.js';
+import { resampleFast } from '../../src/audio/resample-tf.js';
+import { initBackend } from '../../src/node/backend.js';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -1,9 +1,9 @@
 // Dead-unit revival: finds exactly the units that never fire, revives them without changing what the nets compute.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { embed, initWeights, reveal, type ModelConfig, type WeightMap } from '../../shared/model.js';
-import { initBackend } from '../../training/backend/select.js';
+import { BLOCK_CHANNELS } from '../../src/container/layout.js';
+import { embed, initWeights, reveal, type ModelConfig, type WeightMap } from '../../src/schemes/neural/model.js';
+import { initBackend } from '../../src/node/backend.js';
 import { findDeadUnits, reviveUnits } from '../../training/revive.js';
 
 const CONFIG: ModelConfig = {

@@ -1,13 +1,13 @@
-// The rounding search (shared/round-search.ts) with the shipped weights: one level at most from the float container,
+// The rounding search (src/schemes/neural/round-search.ts) with the shipped weights: one level at most from the float container,
 // plain rounding outside the mask, a smaller reveal error than plain rounding, no tensors left behind.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { audioToBlocks, BLOCK_CHANNELS, rgbToBlocks } from '../../shared/layout.js';
-import { embed, reveal } from '../../shared/model.js';
-import { searchRounding } from '../../shared/round-search.js';
-import { disposeModel, type LoadedModel } from '../../shared/weights-format.js';
-import { initBackend } from '../../training/backend/select.js';
-import { loadModelFromDir } from '../../training/node-model.js';
+import { audioToBlocks, BLOCK_CHANNELS, rgbToBlocks } from '../../src/container/layout.js';
+import { embed, reveal } from '../../src/schemes/neural/model.js';
+import { searchRounding } from '../../src/schemes/neural/round-search.js';
+import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
+import { loadModelFromDir } from '../../src/node/load-model.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
 

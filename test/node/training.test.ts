@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { audioToBlocks, BLOCK_CHANNELS, rgbToBlocks } from '../../shared/layout.js';
-import type { ModelConfig } from '../../shared/model.js';
-import { initBackend } from '../../training/backend/select.js';
+import { audioToBlocks, BLOCK_CHANNELS, rgbToBlocks } from '../../src/container/layout.js';
+import type { ModelConfig } from '../../src/schemes/neural/model.js';
+import { initBackend } from '../../src/node/backend.js';
 import { trainLoop, type Batch, type LoopOptions, type LoopResult } from '../../training/train.js';
-import { mulberry32 as rng } from '../../training/data/rng.js';
+import { mulberry32 as rng } from '../../src/util/rng.js';
 
 const CONFIG: ModelConfig = {
   kernels: [3],

@@ -2,9 +2,9 @@
 // takes, the stock kernel for everything else, no leaked tensors or wasm buffers, and identical model outputs.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { embed, initWeights, reveal, type ModelConfig } from '../../shared/model.js';
-import { initBackend } from '../../training/backend/select.js';
+import { BLOCK_CHANNELS } from '../../src/container/layout.js';
+import { embed, initWeights, reveal, type ModelConfig } from '../../src/schemes/neural/model.js';
+import { initBackend } from '../../src/node/backend.js';
 import { registerFastConcat, type FastConcat } from '../../worker/wasm-concat.js';
 
 let installed: FastConcat | null = null;

@@ -1,6 +1,6 @@
 /** Child process of wasm-threads.test.ts: starts wasm with `argv[2]` threads, runs one Adam step, prints JSON. */
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { initBackend } from '../../training/backend/select.js';
+import { initBackend } from '../../src/node/backend.js';
 import { syntheticTrainingStep } from '../../training/synthetic-step.js';
 
 const threads = Number(process.argv[2]);

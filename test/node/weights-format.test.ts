@@ -1,4 +1,4 @@
-// Weights format (shared/weights-format.ts, shared/float16.ts): exact round trips, half-precision packing against a
+// Weights format (src/schemes/neural/weights-format.ts, src/schemes/neural/float16.ts): exact round trips, half-precision packing against a
 // brute-force reference, refusal of every kind of bad weights, and export → load from disk → identical model outputs.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,10 +7,10 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isStegError } from '../../shared/errors.js';
-import { fromHalf, halfBitsToFloat32, toHalf } from '../../shared/float16.js';
-import { BLOCK_CHANNELS, LAYOUT_VERSION } from '../../shared/layout.js';
-import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../shared/model.js';
+import { isStegError } from '../../src/util/errors.js';
+import { fromHalf, halfBitsToFloat32, toHalf } from '../../src/schemes/neural/float16.js';
+import { BLOCK_CHANNELS, LAYOUT_VERSION } from '../../src/container/layout.js';
+import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../src/schemes/neural/model.js';
 import {
   BINARY_FILE,
   disposeModel,
@@ -21,10 +21,10 @@ import {
   upgradeWeights,
   WEIGHTS_FORMAT_VERSION,
   type WeightsManifest,
-} from '../../shared/weights-format.js';
-import { initBackend } from '../../training/backend/select.js';
+} from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
 import { exportWeights, upgradeWeightsDir } from '../../training/export.js';
-import { BUNDLED_WEIGHTS_DIR, loadModelFromDir } from '../../training/node-model.js';
+import { BUNDLED_WEIGHTS_DIR, loadModelFromDir } from '../../src/node/load-model.js';
 
 const CONFIG: ModelConfig = {
   kernels: [3, 4],

@@ -1,9 +1,9 @@
 /** The HTTP API end to end inside workerd: capacity, embed → reveal round trip, headers, CORS, the optional token. */
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from '../../shared/codecs/image.js';
-import { decodeWav } from '../../shared/codecs/wav.js';
-import { mse, pcc, psnr } from '../../shared/metrics.js';
+import { decodeImage } from '../../src/formats/image.js';
+import { decodeWav } from '../../src/formats/wav.js';
+import { mse, pcc, psnr } from '../../src/metrics/quality.js';
 import bundledManifest from '../../weights/manifest.json';
 import { call, type EnvOverrides, expectStatus, makePng, makeSamples, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
 import { TRANSPARENT_VERSION } from './transparent-weights.js';

@@ -1,10 +1,10 @@
 // The coded scheme through workerd: scheme=coded on /api/embed, reveal detecting it from the header, the key, and
 // its 4xx answers (an unknown scheme, an altered container).
 import { describe, expect, it } from 'vitest';
-import { decodeImage, encodePng } from '../../shared/codecs/image.js';
-import { decodeWav } from '../../shared/codecs/wav.js';
-import { CODED_START } from '../../shared/coded.js';
-import { pcc } from '../../shared/metrics.js';
+import { decodeImage, encodePng } from '../../src/formats/image.js';
+import { decodeWav } from '../../src/formats/wav.js';
+import { CODED_START } from '../../src/schemes/coded/payload.js';
+import { pcc } from '../../src/metrics/quality.js';
 import { call, expectStatus, makePng, makeWav, multipart, problem } from './helpers.js';
 
 describe('scheme=coded', () => {

@@ -1,8 +1,8 @@
 /** The committed hostile-input corpus (test/corpus/expected.json) against the worker: every case gets its expected status and problem code. */
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeImage } from '../../shared/codecs/image.js';
-import { decodeWav } from '../../shared/codecs/wav.js';
-import { pcc } from '../../shared/metrics.js';
+import { decodeImage } from '../../src/formats/image.js';
+import { decodeWav } from '../../src/formats/wav.js';
+import { pcc } from '../../src/metrics/quality.js';
 import type { CorpusCase } from '../corpus/types.js';
 import { call, multipart, ORIGIN, problem, withTransparentWeights } from './helpers.js';
 

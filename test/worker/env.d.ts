@@ -1,2 +1,2 @@
-// Types for the workerd test modules (`cloudflare:test`); `cloudflare:workers` and Env come from worker/env.d.ts.
+// Types for the workerd test modules (`cloudflare:test`); `cloudflare:workers` and Env come from worker-configuration.d.ts.
 /// <reference types="@cloudflare/vitest-pool-workers/types" />

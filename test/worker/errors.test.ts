@@ -1,9 +1,9 @@
 /** Every error status the API documents, as application/problem+json; bad input is never a 500. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crc32 } from '../../shared/crc32.js';
+import { crc32 } from '../../src/container/crc32.js';
 import type { AppEnv } from '../../worker/config.js';
 import { photoRgb } from '../../bench/inputs.js';
-import { decodeImage, encodePng } from '../../shared/codecs/image.js';
+import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { tableBombPng } from '../fixtures/png-writer.js';
 import { call as callWorker, type EnvOverrides, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
 

@@ -1,7 +1,7 @@
 /** Synthetic, deterministic test inputs made with the shared codecs: used inside workerd and by the Node reference. */
-import { encodePng } from '../../shared/codecs/image.js';
-import { encodeWav16 } from '../../shared/codecs/wav.js';
-import { mulberry32 as prng } from '../../training/data/rng.js';
+import { encodePng } from '../../src/formats/image.js';
+import { encodeWav16 } from '../../src/formats/wav.js';
+import { mulberry32 as prng } from '../../src/util/rng.js';
 
 /** Deterministic pseudo-random numbers in [0, 1): the project's mulberry32. */
 export { prng };

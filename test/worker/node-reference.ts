@@ -4,10 +4,10 @@
  * argv[2]. Run by global-setup.ts in a plain Node process.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { isStegError } from '../../shared/errors.js';
-import { embedAudio, revealAudio } from '../../shared/pipeline.js';
-import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../../shared/weights-format.js';
-import { initBackend } from '../../training/backend/select.js';
+import { isStegError } from '../../src/util/errors.js';
+import { embedAudio, revealAudio } from '../../src/pipeline.js';
+import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
 import { makePng, makeWav } from './fixtures.js';
 import { transparentWeights } from './transparent-weights.js';
 

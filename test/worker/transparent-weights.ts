@@ -4,15 +4,15 @@
  * (layout, nets, 8-bit rounding, payload header, fingerprint check), so a round trip gives the clip back up to
  * 8-bit rounding whatever state the trained weights are in.
  *
- * The nets may see the pixels through fixed linear per-block transforms (shared/model.ts: the Hiding and Reveal
+ * The nets may see the pixels through fixed linear per-block transforms (src/schemes/neural/model.ts: the Hiding and Reveal
  * inputs go through an analysis matrix, the Hiding output through its synthesis matrix). Those matrices are measured
  * here by probing the model's own `hide` and `reveal` functions, so these weights follow the model as it changes.
  * Build them on the active tfjs backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BLOCK_CHANNELS } from '../../shared/layout.js';
-import { hide, type ModelConfig, reveal, type WeightMap, weightSpecs } from '../../shared/model.js';
-import { serializeWeights, type WeightsManifest } from '../../shared/weights-format.js';
+import { BLOCK_CHANNELS } from '../../src/container/layout.js';
+import { hide, type ModelConfig, reveal, type WeightMap, weightSpecs } from '../../src/schemes/neural/model.js';
+import { serializeWeights, type WeightsManifest } from '../../src/schemes/neural/weights-format.js';
 
 /** Version string of the transparent weights (served as X-Stego-Model). */
 export const TRANSPARENT_VERSION = 'test-transparent-2';
@@ -50,7 +50,7 @@ function inputChannels(net: string): number {
 
 /**
  * Sets the centre tap (the one `same` padding aligns with the output position) of hidden channel j, reading
- * `input` of the net's input. Hidden features come first in every layout (shared/model.ts), skips after them.
+ * `input` of the net's input. Hidden features come first in every layout (src/schemes/neural/model.ts), skips after them.
  */
 function centre(values: Record<string, Float32Array>, net: string, j: number, input: number, value: number): void {
   const k = KERNELS[Math.floor(j / FILTERS)]!;

@@ -1,5 +1,5 @@
 /** Request-body limits before any decoding: Content-Length up front, a counting reader when it is absent or lies. */
-import { StegError } from '../../shared/errors.js';
+import { StegError } from '../../src/util/errors.js';
 
 /**
  * Reads the whole body of `request`, refusing with 413 as soon as it is known to exceed `maxBytes`: from the

@@ -1,5 +1,5 @@
 /** multipart/form-data uploads: media-type check, capped read, and typed access to file and text fields. */
-import { StegError } from '../../shared/errors.js';
+import { StegError } from '../../src/util/errors.js';
 import { readBodyCapped } from './limits.js';
 
 /** A parsed form whose file fields are read into bytes. */

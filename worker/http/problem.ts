@@ -2,7 +2,7 @@
 import type { Context, ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { isStegError, StegError, type StegErrorCode } from '../../shared/errors.js';
+import { isStegError, StegError, type StegErrorCode } from '../../src/util/errors.js';
 
 /** Base of the `type` URIs: one per error code, documented in the README. */
 export const PROBLEM_TYPE_BASE = 'https://stegavox.dev/problems/';

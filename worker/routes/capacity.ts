@@ -1,8 +1,8 @@
 /** GET /api/capacity?width=W&height=H: how many seconds of audio a W×H photo holds. */
 import type { Context } from 'hono';
-import { StegError } from '../../shared/errors.js';
-import { capacity as capacityOf } from '../../shared/pipeline.js';
-import { codedCapacitySamples } from '../../shared/coded.js';
+import { StegError } from '../../src/util/errors.js';
+import { capacity as capacityOf } from '../../src/pipeline.js';
+import { codedCapacitySamples } from '../../src/schemes/coded/payload.js';
 import { readConfig, type AppEnv } from '../config.js';
 
 /** Largest side accepted (PNG and JPEG both allow up to 65535). */

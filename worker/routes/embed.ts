@@ -1,13 +1,13 @@
 /** POST /api/embed: multipart image + audio (+ optional key, quality and scheme) → the container PNG, same size as the cover. */
 import type { Context } from 'hono';
-import { embedAudio, parseQuality } from '../../shared/pipeline.js';
-import { parseScheme } from '../../shared/coded.js';
+import { embedAudio, parseQuality } from '../../src/pipeline.js';
+import { parseScheme } from '../../src/schemes/coded/payload.js';
 import { readConfig, type AppEnv } from '../config.js';
 import { readMultipart } from '../http/multipart.js';
 import { withModel } from '../weights.js';
 import { KEY_MAX_LENGTH, CHOICE_MAX_LENGTH, seconds } from './common.js';
 
-/** Hides the uploaded audio in the uploaded photo. Every bad input is a 4xx problem (see shared/errors.ts). */
+/** Hides the uploaded audio in the uploaded photo. Every bad input is a 4xx problem (see src/util/errors.ts). */
 export async function embed(c: Context<{ Bindings: AppEnv }>): Promise<Response> {
   const config = readConfig(c.env);
   const upload = await readMultipart(c.req.raw, config.maxBodyBytes);

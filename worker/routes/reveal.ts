@@ -1,7 +1,7 @@
 /** POST /api/reveal: multipart container PNG (+ optional key and denoise) → the hidden clip as 16-bit mono 8 kHz WAV. */
 import type { Context } from 'hono';
-import { parseDenoise } from '../../shared/denoise.js';
-import { revealAudio } from '../../shared/pipeline.js';
+import { parseDenoise } from '../../src/audio/denoise.js';
+import { revealAudio } from '../../src/pipeline.js';
 import { readConfig, type AppEnv } from '../config.js';
 import { readMultipart } from '../http/multipart.js';
 import { withModel } from '../weights.js';

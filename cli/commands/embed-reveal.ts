@@ -1,0 +1,55 @@
+/** `stegavox embed` and `stegavox reveal`: the shared pipeline on files, on the wasm backend. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { embedAudio, revealAudio } from '../../src/pipeline.js';
+import { disposeModel } from '../../src/schemes/neural/weights-format.js';
+import { initBackend } from '../../src/node/backend.js';
+import { loadModelFromDir } from '../../src/node/load-model.js';
+import { denoiseOption, parse, qualityOption, required, schemeOption } from './args.js';
+
+/** `embed --image cover --audio clip.wav --out container.png [--key K] [--quality Q] [--scheme neural|coded] [--weights DIR]` */
+export async function embedCommand(argv: string[]): Promise<void> {
+  const v = parse(argv, {
+    image: { type: 'string' },
+    audio: { type: 'string' },
+    out: { type: 'string' },
+    key: { type: 'string' },
+    quality: { type: 'string' },
+    scheme: { type: 'string' },
+    weights: { type: 'string' },
+  });
+  const quality = qualityOption(v);
+  const scheme = schemeOption(v);
+  const [imagePath, audioPath, outPath] = [required(v, 'image'), required(v, 'audio'), required(v, 'out')];
+  const imageBytes = new Uint8Array(await readFile(imagePath));
+  const audioBytes = new Uint8Array(await readFile(audioPath));
+  await initBackend('wasm');
+  const model = await loadModelFromDir(v.weights);
+  try {
+    const result = await embedAudio(model, imageBytes, audioBytes, { key: v.key, quality, scheme });
+    await writeFile(outPath, result.png);
+    console.log(
+      `${outPath}: ${result.width}×${result.height}, ${result.seconds.toFixed(2)} s of audio ` +
+        `(capacity ${result.capacitySeconds.toFixed(2)} s)${result.spreadRate > 8000 ? `, spread to ${result.spreadRate / 1000} kHz` : ''}` +
+        `${result.fedBack ? ', feedback pass' : ''}${v.key ? ', keyed' : ''}${scheme === 'coded' ? ', coded scheme' : `, model ${model.version}`}`,
+    );
+  } finally {
+    disposeModel(model);
+  }
+}
+
+/** `reveal --image container.png --out clip.wav [--key K] [--denoise on|off] [--weights DIR]` */
+export async function revealCommand(argv: string[]): Promise<void> {
+  const v = parse(argv, { image: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, denoise: { type: 'string' }, weights: { type: 'string' } });
+  const denoise = denoiseOption(v);
+  const [imagePath, outPath] = [required(v, 'image'), required(v, 'out')];
+  const imageBytes = new Uint8Array(await readFile(imagePath));
+  await initBackend('wasm');
+  const model = await loadModelFromDir(v.weights);
+  try {
+    const result = await revealAudio(model, imageBytes, { key: v.key, denoise });
+    await writeFile(outPath, result.wav);
+    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}${result.scheme === 'coded' ? ', coded scheme' : ''}${result.denoised ? '' : ', unfiltered'}`);
+  } finally {
+    disposeModel(model);
+  }
+}
