@@ -2,7 +2,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK, BLOCK_CHANNELS, paddedSize } from '../src/container/layout.js';
 import { embed, macsPerPosition, reveal, type ModelConfig } from '../src/schemes/neural/model.js';
-import { decodeAudioInput, DEFAULT_LIMITS, embedAudio, payloadSlots, regionHeight, revealAudio } from '../src/pipeline.js';
+import { decodeAudioInput } from '../src/pipeline/audio-input.js';
+import { DEFAULT_LIMITS } from '../src/pipeline/limits.js';
+import { embedAudio, revealAudio } from '../src/pipeline/index.js';
+import { payloadSlots } from '../src/schemes/neural/spreading.js';
+import { regionHeight } from '../src/schemes/neural/region.js';
 import type { LoadedModel } from '../src/schemes/neural/weights-format.js';
 import { initBackend } from '../src/node/backend.js';
 import { registerFastConcat, type FastConcat } from '../worker/wasm-concat.js';

@@ -7,7 +7,7 @@ import { cpuComparison, initWasm, modelFigures, stageBreakdown } from './node-st
 import { onnxComparison } from './onnx/bench.js';
 import { toMarkdown, type BenchResult } from './report.js';
 import { bundleSize, killAll, makeStateDir, removeState, ROOT, startDev, uploadWeights } from './server.js';
-import { capacity } from '../src/pipeline.js';
+import { capacity } from '../src/pipeline/index.js';
 
 const SECTIONS = ['bundle', 'latency', 'rps', 'cold', 'stages', 'ceiling', 'cpu', 'onnx'] as const;
 type Section = (typeof SECTIONS)[number];

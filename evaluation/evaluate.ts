@@ -3,22 +3,15 @@ import { decodeImage, type RgbImage } from '../src/formats/image.js';
 import { encodeWav16 } from '../src/formats/wav.js';
 import { blocksToAudio, SAMPLE_RATE } from '../src/container/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../src/metrics/quality.js';
-import {
-  capacity,
-  despreadRevealed,
-  embedAudio,
-  ENVELOPE_TOLERANCE_DB,
-  floatContainer,
-  preparePayload,
-  revealAudio,
-  revealBlocks,
-  usesFeedback,
-  withFeedback,
-  type Limits,
-  type Quality,
-} from '../src/pipeline.js';
+import { capacity, embedAudio, revealAudio } from '../src/pipeline/index.js';
+import { despreadRevealed, preparePayload } from '../src/schemes/neural/spreading.js';
+import { ENVELOPE_TOLERANCE_DB } from '../src/schemes/neural/scheme.js';
+import { floatContainer, revealBlocks } from '../src/schemes/neural/region.js';
+import { usesFeedback, withFeedback } from '../src/schemes/neural/feedback.js';
+import { type Limits } from '../src/pipeline/limits.js';
+import { type Quality } from '../src/schemes/scheme.js';
 import type { LoadedModel } from '../src/schemes/neural/weights-format.js';
-import { codedCapacitySamples, type Scheme } from '../src/schemes/coded/payload.js';
+import { type SchemeName, schemeNamed } from '../src/schemes/registry.js';
 
 /** Figures of one image/clip pair. */
 export interface PairResult {
@@ -57,7 +50,7 @@ export interface Summary {
 const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600, maxHighPixels: Infinity };
 
 /** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
-async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality, denoise: boolean, scheme: Scheme) {
+async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality, denoise: boolean, scheme: SchemeName) {
   const wav = encodeWav16(clip, SAMPLE_RATE);
   const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key, quality, scheme });
   // Measure every pair, and count those the server would refuse as damaged (fingerprint drift over tolerance).
@@ -115,21 +108,24 @@ export async function evaluatePair(
     quality?: Quality;
     /** Reveal's post-filter (default on, as the API). */
     denoise?: boolean;
-    /** `coded` has no float container: its float figures repeat the round trip's. Density is of its own capacity. */
-    scheme?: Scheme;
+    /** Schemes without nets have no float container: their float figures repeat the round trip's. Density is of the scheme's own capacity. */
+    scheme?: SchemeName;
     /** Clip length in samples instead of `density` (kept within the scheme's capacity, whole 48-sample blocks). */
     clipSamples?: number;
   } = {},
 ): Promise<{ result: PairResult; cover: RgbImage; container: RgbImage; clip: Float32Array; revealed: Float32Array }> {
   const cover = await decodeImage(imageBytes, { maxPixels: EVAL_LIMITS.maxPixels });
   const scheme = options.scheme ?? 'neural';
-  const capSamples = scheme === 'coded' ? codedCapacitySamples(cover.width, cover.height) : capacity(cover.width, cover.height).samples;
+  const capSamples = capacity(cover.width, cover.height, scheme).samples;
   const length = Math.floor(Math.min(capSamples, options.clipSamples ?? capSamples * density) / 48) * 48;
   const clip = clipFrom(audioStream, offset, length);
   const quality = options.quality ?? 'standard';
   const denoise = options.denoise ?? true;
   const trip = await roundTrip(model, imageBytes, clip, options.key, quality, denoise, scheme);
-  const f = scheme === 'coded' ? { mse: mse(trip.container.data, cover.data), revealed: trip.revealed } : await floatPath(model, cover, clip, quality, denoise);
+  // Only the nets have a float container before 8-bit rounding; a digital scheme's float figures are its round trip's.
+  const f = schemeNamed(scheme).needsModel
+    ? await floatPath(model, cover, clip, quality, denoise)
+    : { mse: mse(trip.container.data, cover.data), revealed: trip.revealed };
   const result: PairResult = {
     image: name,
     width: cover.width,

@@ -1,4 +1,5 @@
 /** Evaluation figures as PNG, drawn with plain JS into RGB buffers: cover/container/diff panels, waveforms, spectrograms. */
+import { fftOfLength } from '../src/audio/fft.js';
 import { encodePng, type RgbImage } from '../src/formats/image.js';
 import { StegError } from '../src/util/errors.js';
 
@@ -365,37 +366,6 @@ export function waveformFigure(
   return renderWaveform(original, revealed, sampleRate, options).toPng();
 }
 
-/** In-place iterative radix-2 complex FFT of length re.length (a power of two). */
-export function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j]!, re[i]!];
-      [im[i], im[j]] = [im[j]!, im[i]!];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const wr = Math.cos(ang * k);
-        const wi = Math.sin(ang * k);
-        const a = i + k;
-        const b = a + len / 2;
-        const xr = re[b]! * wr - im[b]! * wi;
-        const xi = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - xr;
-        im[b] = im[a]! - xi;
-        re[a] = re[a]! + xr;
-        im[a] = im[a]! + xi;
-      }
-    }
-  }
-}
-
 /** STFT frame length and hop used by {@link spectrogram}. */
 export const STFT_SIZE = 256;
 export const STFT_HOP = 64;
@@ -416,7 +386,7 @@ export function spectrogram(samples: Float32Array): { frames: number; bins: numb
       re[i] = (samples[f * STFT_HOP + i] ?? 0) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N));
       im[i] = 0;
     }
-    fft(re, im);
+    fftOfLength(N)(re, im);
     for (let k = 0; k < bins; k++) db[f * bins + k] = 20 * Math.log10(Math.hypot(re[k]!, im[k]!) + 1e-10);
   }
   return { frames, bins, db };

@@ -1,5 +1,6 @@
 /** The worker's configuration: wrangler vars and secrets parsed once per request, with documented defaults. */
-import { DEFAULT_LIMITS, type Limits } from '../src/pipeline.js';
+import type { MiddlewareHandler } from 'hono';
+import { DEFAULT_LIMITS, type Limits } from '../src/pipeline/limits.js';
 
 /**
  * The bindings `wrangler types` generates (worker-configuration.d.ts) plus the optional ones it cannot see: the `API_TOKEN`
@@ -29,6 +30,20 @@ export interface Config {
   /** Bearer token embed and reveal require; null when none is configured. */
   apiToken: string | null;
   disableBundledWeights: boolean;
+}
+
+/** Hono's environment for every handler: the bindings, and the configuration parsed once per request. */
+export interface AppContext {
+  Bindings: AppEnv;
+  Variables: { config: Config };
+}
+
+/** Middleware that parses the configuration once per request; handlers read it with `c.get('config')`. */
+export function withConfig(): MiddlewareHandler<AppContext> {
+  return async (c, next) => {
+    c.set('config', readConfig(c.env));
+    await next();
+  };
 }
 
 /** Reads the configuration from the bindings; unset or malformed numbers fall back to the defaults. */

@@ -1,6 +1,6 @@
 /** The stegavox Worker: wires the API routes and middleware; the page under / is served from worker/public. */
 import { Hono } from 'hono';
-import type { AppEnv } from './config.js';
+import { withConfig, type AppContext } from './config.js';
 import { requireToken } from './http/auth.js';
 import { apiCors } from './http/cors.js';
 import { methodNotAllowed, notFound, onError } from './http/problem.js';
@@ -9,11 +9,11 @@ import { embed } from './routes/embed.js';
 import { health } from './routes/health.js';
 import { reveal } from './routes/reveal.js';
 
-const app = new Hono<{ Bindings: AppEnv }>();
+const app = new Hono<AppContext>();
 
 app.onError(onError);
 app.notFound(notFound);
-app.use('/api/*', apiCors());
+app.use('/api/*', withConfig(), apiCors());
 
 app.post('/api/embed', requireToken(), embed);
 app.post('/api/reveal', requireToken(), reveal);

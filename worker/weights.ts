@@ -4,7 +4,8 @@ import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel
 import bundledManifest from '../weights/manifest.json';
 import bundledBinary from '../weights/model.bin';
 import { ensureBackend } from './tf-backend.js';
-import { readConfig, type AppEnv } from './config.js';
+import type { ModelAccess } from '../src/pipeline/index.js';
+import type { AppEnv, Config } from './config.js';
 
 /** Where the serving weights came from. */
 export type WeightsSource = 'r2' | 'bundled';
@@ -40,8 +41,8 @@ let bundled: Promise<Entry> | null = null;
  * then at most every `WEIGHTS_RECHECK_SECONDS`; a new version there replaces the one in memory. When R2 has no
  * usable weights the bundled copy serves. Throws StegError('no_weights') when neither loads.
  */
-export async function withModel<T>(env: AppEnv, fn: (served: ServedModel) => Promise<T>): Promise<T> {
-  const entry = await acquire(env);
+export async function withModel<T>(env: AppEnv, config: Config, fn: (served: ServedModel) => Promise<T>): Promise<T> {
+  const entry = await acquire(env, config);
   entry.users++;
   try {
     return await fn(entry.served);
@@ -51,9 +52,16 @@ export async function withModel<T>(env: AppEnv, fn: (served: ServedModel) => Pro
   }
 }
 
-async function acquire(env: AppEnv): Promise<Entry> {
+/**
+ * The serving model as the pipeline takes it: lent for the duration of one scheme call, and only loaded when the
+ * request's scheme needs it (a coded request never waits for weights, nor fails for want of them).
+ */
+export function modelAccess(env: AppEnv, config: Config): ModelAccess {
+  return (use) => withModel(env, config, ({ model }) => use(model));
+}
+
+async function acquire(env: AppEnv, config: Config): Promise<Entry> {
   await ensureBackend();
-  const config = readConfig(env);
   let state = states.get(config.weightsPrefix);
   if (!state) {
     state = { current: null, checkedAt: 0, pending: null };
@@ -61,15 +69,14 @@ async function acquire(env: AppEnv): Promise<Entry> {
   }
   if (state.current && Date.now() - state.checkedAt < config.weightsRecheckSeconds * 1000) return state.current;
   const s = state;
-  s.pending ??= refresh(env, s).finally(() => {
+  s.pending ??= refresh(env, config, s).finally(() => {
     s.pending = null;
   });
   return s.pending;
 }
 
 /** Looks at R2 and returns what should serve now, replacing (and retiring) the previous entry when it changed. */
-async function refresh(env: AppEnv, state: PrefixState): Promise<Entry> {
-  const config = readConfig(env);
+async function refresh(env: AppEnv, config: Config, state: PrefixState): Promise<Entry> {
   const fromR2 = await tryR2(env, config.weightsPrefix, state.current);
   let next: Entry;
   if (fromR2.ok) {

@@ -2,8 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isChoice } from '../../src/util/choice.js';
 import { DENOISE_SETTINGS } from '../../src/audio/denoise.js';
-import { QUALITIES, type Quality } from '../../src/pipeline.js';
-import { SCHEMES, type Scheme } from '../../src/schemes/coded/payload.js';
+import { QUALITIES, type Quality } from '../../src/schemes/scheme.js';
+import { DEFAULT_SCHEME, SCHEME_NAMES, type SchemeName } from '../../src/schemes/registry.js';
 
 /** Thrown for a usage mistake (missing required option, bad number): exit status 2. */
 export class UsageError extends Error {
@@ -30,14 +30,14 @@ function choiceOption<T extends string>(values: Record<string, unknown>, name: s
   throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got "${String(v)}"`);
 }
 
-/** `--quality standard|high` (see QUALITIES in src/pipeline.ts); absent → standard. */
+/** `--quality standard|high` (see QUALITIES in src/schemes/scheme.ts); absent → standard. */
 export function qualityOption(values: Record<string, unknown>): Quality {
   return choiceOption(values, 'quality', QUALITIES, 'standard');
 }
 
-/** `--scheme neural|coded` (see SCHEMES in src/schemes/coded/payload.ts); absent → neural. */
-export function schemeOption(values: Record<string, unknown>): Scheme {
-  return choiceOption(values, 'scheme', SCHEMES, 'neural');
+/** `--scheme NAME` (see SCHEMES in src/schemes/registry.ts); absent → the default scheme. */
+export function schemeOption(values: Record<string, unknown>): SchemeName {
+  return choiceOption(values, 'scheme', SCHEME_NAMES, DEFAULT_SCHEME);
 }
 
 /** `--denoise on|off` (reveal's post-filter); absent → on. */

@@ -1,9 +1,8 @@
 /** `stegavox embed` and `stegavox reveal`: the shared pipeline on files, on the wasm backend. */
 import { readFile, writeFile } from 'node:fs/promises';
-import { embedAudio, revealAudio } from '../../src/pipeline.js';
-import { disposeModel } from '../../src/schemes/neural/weights-format.js';
+import { embedAudio, revealAudio } from '../../src/pipeline/index.js';
 import { initBackend } from '../../src/node/backend.js';
-import { loadModelFromDir } from '../../src/node/load-model.js';
+import { lazyModel } from '../../src/node/load-model.js';
 import { denoiseOption, parse, qualityOption, required, schemeOption } from './args.js';
 
 /** `embed --image cover --audio clip.wav --out container.png [--key K] [--quality Q] [--scheme neural|coded] [--weights DIR]` */
@@ -23,17 +22,17 @@ export async function embedCommand(argv: string[]): Promise<void> {
   const imageBytes = new Uint8Array(await readFile(imagePath));
   const audioBytes = new Uint8Array(await readFile(audioPath));
   await initBackend('wasm');
-  const model = await loadModelFromDir(v.weights);
+  const model = lazyModel(v.weights);
   try {
-    const result = await embedAudio(model, imageBytes, audioBytes, { key: v.key, quality, scheme });
+    const result = await embedAudio(model.access, imageBytes, audioBytes, { key: v.key, quality, scheme });
     await writeFile(outPath, result.png);
     console.log(
       `${outPath}: ${result.width}×${result.height}, ${result.seconds.toFixed(2)} s of audio ` +
         `(capacity ${result.capacitySeconds.toFixed(2)} s)${result.spreadRate > 8000 ? `, spread to ${result.spreadRate / 1000} kHz` : ''}` +
-        `${result.fedBack ? ', feedback pass' : ''}${v.key ? ', keyed' : ''}${scheme === 'coded' ? ', coded scheme' : `, model ${model.version}`}`,
+        `${result.fedBack ? ', feedback pass' : ''}${v.key ? ', keyed' : ''}${result.model ? `, model ${result.model}` : `, ${result.scheme} scheme`}`,
     );
   } finally {
-    disposeModel(model);
+    model.dispose();
   }
 }
 
@@ -44,12 +43,12 @@ export async function revealCommand(argv: string[]): Promise<void> {
   const [imagePath, outPath] = [required(v, 'image'), required(v, 'out')];
   const imageBytes = new Uint8Array(await readFile(imagePath));
   await initBackend('wasm');
-  const model = await loadModelFromDir(v.weights);
+  const model = lazyModel(v.weights);
   try {
-    const result = await revealAudio(model, imageBytes, { key: v.key, denoise });
+    const result = await revealAudio(model.access, imageBytes, { key: v.key, denoise });
     await writeFile(outPath, result.wav);
-    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}${result.scheme === 'coded' ? ', coded scheme' : ''}${result.denoised ? '' : ', unfiltered'}`);
+    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}${result.model ? '' : `, ${result.scheme} scheme`}${result.denoised ? '' : ', unfiltered'}`);
   } finally {
-    disposeModel(model);
+    model.dispose();
   }
 }

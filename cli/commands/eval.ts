@@ -1,4 +1,5 @@
 /** `stegavox eval`: held-out photos + unseen speech through the real pipeline; JSON, markdown table and figures. */
+import { schemeNamed } from '../../src/schemes/registry.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -37,7 +38,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
   const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, audio: v.audio, seed, limit });
-  console.log(`evaluating ${scheme === 'coded' ? 'the coded scheme' : model.version} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
+  const engine = schemeNamed(scheme).needsModel ? model.version : `the ${scheme} scheme`;
+  console.log(`evaluating ${engine} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
   await mkdir(v.out!, { recursive: true });
   const results: PairResult[] = [];
   let offset = 0;
@@ -59,7 +61,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     }
   }
   const summary = summarise(results, density);
-  const label = `${scheme === 'coded' ? `coded (${model.version} unused)` : model.version}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? '' : ', no post-filter'}`;
+  const label = `${schemeNamed(scheme).needsModel ? model.version : `${scheme} (${model.version} unused)`}, ${paths.length} images, ${v.audio}, density ${density}${denoise ? '' : ', no post-filter'}`;
   const table = markdownTable(summary, label);
   await writeFile(path.join(v.out!, 'eval.json'), JSON.stringify({ model: model.version, summary, results }, null, 2));
   await writeFile(path.join(v.out!, 'eval.md'), `${table}\n`);

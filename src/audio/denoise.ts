@@ -1,4 +1,5 @@
 /** Reveal's post-filter: a short-time Wiener filter against the Reveal net's near-white error, its level estimated blind. */
+import { fftOfLength } from './fft.js';
 import { selectInPlace } from './normalise.js';
 import { parseChoice } from '../util/choice.js';
 
@@ -24,84 +25,7 @@ const HALF = N / 2;
 const WINDOW = Float64Array.from({ length: N }, (_, i) => Math.sqrt(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N)));
 /** The synthesis window with the inverse FFT's 1/N folded in. */
 const SYNTHESIS = WINDOW.map((w) => w / N);
-const BIT_REVERSED = Uint16Array.from({ length: N }, (_, i) => {
-  let r = 0;
-  for (let b = 1, v = i; b < N; b <<= 1, v >>= 1) r = (r << 1) | (v & 1);
-  return r;
-});
-/** Forward twiddles e^(−iπk/h) of the stage with butterfly span h, at [h − 1 + k]: each stage reads its own run. */
-const TWIDDLE_RE = new Float64Array(N);
-const TWIDDLE_IM = new Float64Array(N);
-for (let h = 1; h < N; h <<= 1) {
-  for (let k = 0; k < h; k++) {
-    TWIDDLE_RE[h - 1 + k] = Math.cos((Math.PI * k) / h);
-    TWIDDLE_IM[h - 1 + k] = -Math.sin((Math.PI * k) / h);
-  }
-}
-
-/**
- * In-place radix-2 FFT of length {@link N} (inverse without the 1/N, which the caller folds in). The first two stages
- * have twiddles 1 and ∓i and are written out; the rest loop over twiddles outermost so each is loaded once.
- */
-function fft(re: Float64Array, im: Float64Array, inverse: boolean): void {
-  for (let i = 0; i < N; i++) {
-    const j = BIT_REVERSED[i]!;
-    if (i < j) {
-      const tr = re[i]!;
-      re[i] = re[j]!;
-      re[j] = tr;
-      const ti = im[i]!;
-      im[i] = im[j]!;
-      im[j] = ti;
-    }
-  }
-  for (let a = 0; a < N; a += 2) {
-    const br = re[a + 1]!;
-    const bi = im[a + 1]!;
-    re[a + 1] = re[a]! - br;
-    im[a + 1] = im[a]! - bi;
-    re[a]! += br;
-    im[a]! += bi;
-  }
-  for (let a = 0; a < N; a += 4) {
-    let br = re[a + 2]!;
-    let bi = im[a + 2]!;
-    re[a + 2] = re[a]! - br;
-    im[a + 2] = im[a]! - bi;
-    re[a]! += br;
-    im[a]! += bi;
-    // Times −i (forward) or +i (inverse).
-    br = re[a + 3]!;
-    bi = im[a + 3]!;
-    const vr = inverse ? -bi : bi;
-    const vi = inverse ? br : -br;
-    re[a + 3] = re[a + 1]! - vr;
-    im[a + 3] = im[a + 1]! - vi;
-    re[a + 1]! += vr;
-    im[a + 1]! += vi;
-  }
-  const sign = inverse ? -1 : 1;
-  for (let half = 4; half < N; half <<= 1) {
-    const span = half << 1;
-    for (let k = 0; k < half; k++) {
-      const wr = TWIDDLE_RE[half - 1 + k]!;
-      const wi = sign * TWIDDLE_IM[half - 1 + k]!;
-      for (let a = k; a < N; a += span) {
-        const b = a + half;
-        const xr = re[b]!;
-        const xi = im[b]!;
-        const vr = xr * wr - xi * wi;
-        const vi = xr * wi + xi * wr;
-        const ar = re[a]!;
-        const ai = im[a]!;
-        re[b] = ar - vr;
-        im[b] = ai - vi;
-        re[a] = ar + vr;
-        im[a] = ai + vi;
-      }
-    }
-  }
-}
+const fft = fftOfLength(N);
 
 /** Frames cover the clip with one frame of padding each side, so every sample gets the full window sum. */
 function frameCount(length: number): number {

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StegError } from '../util/errors.js';
-import { BINARY_FILE, loadWeights, MANIFEST_FILE, type LoadedModel } from '../schemes/neural/weights-format.js';
+import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../schemes/neural/weights-format.js';
+import type { ModelAccess } from '../pipeline/index.js';
 
 /** The shipped default weights folder (`weights/` at the repository root). */
 export const BUNDLED_WEIGHTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'weights');
@@ -25,4 +26,16 @@ export async function loadModelFromDir(dir: string = BUNDLED_WEIGHTS_DIR): Promi
     throw new StegError('bad_weights', `${path.join(dir, MANIFEST_FILE)} is not valid JSON`);
   }
   return loadWeights(manifest, bin);
+}
+
+/**
+ * The model as the pipeline takes it, loaded from `dir` on first use only (a coded embed never reads the weights);
+ * `dispose` frees it if it was loaded.
+ */
+export function lazyModel(dir?: string): { access: ModelAccess; dispose: () => void } {
+  let loading: Promise<LoadedModel> | null = null;
+  return {
+    access: async (use) => use(await (loading ??= loadModelFromDir(dir))),
+    dispose: () => void loading?.then(disposeModel, () => undefined),
+  };
 }

@@ -17,7 +17,7 @@ import { crc32 } from '../../src/container/crc32.js';
 import { decodeImage, encodePng, type RgbImage } from '../../src/formats/image.js';
 import { encodeWav16 } from '../../src/formats/wav.js';
 import { HEADER_VALUES } from '../../src/container/header.js';
-import { embedAudio } from '../../src/pipeline.js';
+import { embedAudio } from '../../src/pipeline/index.js';
 import { disposeModel, loadWeights } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { chunk, concat, SIGNATURE, writePng } from '../fixtures/png-writer.js';

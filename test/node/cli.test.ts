@@ -144,10 +144,16 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
     expect(existsSync(p('x.wav'))).toBe(false);
   });
 
-  it('a missing file and a missing weights folder', async () => {
+  it('a missing file and a missing weights folder (fatal only for a scheme that runs the nets)', async () => {
     expectCleanFailure(await stegavox('capacity', '--image', p('nope.png')), 1, 'capacity', /ENOENT|no such file/);
-    const run = await stegavox('reveal', '--image', p('cover.png'), '--out', p('x.wav'), '--weights', p('no-weights'));
-    expectCleanFailure(run, 1, 'reveal', /cannot read weights from/);
+    const run = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('x.png'), '--weights', p('no-weights'));
+    expectCleanFailure(run, 1, 'embed', /cannot read weights from/);
+    // The weights load only for a scheme that runs the nets: the coded scheme works without them.
+    const coded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('c.png'), '--scheme', 'coded', '--weights', p('no-weights'));
+    expect(coded.code, coded.stderr).toBe(0);
+    const back = await stegavox('reveal', '--image', p('c.png'), '--out', p('c.wav'), '--weights', p('no-weights'));
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toMatch(/coded scheme/);
   });
 
   it('usage mistakes: missing --out, an unknown option, an unknown command, no command', async () => {

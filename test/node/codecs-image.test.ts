@@ -10,17 +10,8 @@ import { StegError, type StegErrorCode } from '../../src/util/errors.js';
 import { JPEG_FIXTURE_SIZE, meanAbsDiff, pattern } from '../fixtures/pattern.js';
 import { CHANNELS, SIGNATURE, chunk, concat, ihdr, rawImageData, writePng, type PngSpec } from '../fixtures/png-writer.js';
 import { mulberry32 as rng } from '../../src/util/rng.js';
+import { stegCodeOfAsync as codeOf } from '../helpers/errors.js';
 
-/** The StegError code `fn` throws (or its promise rejects with), 'ok' when it returns; anything else fails the test. */
-async function codeOf(fn: () => unknown): Promise<StegErrorCode | 'ok'> {
-  try {
-    await fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof StegError) return e.code;
-    throw e;
-  }
-}
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/jpeg/${name}`, import.meta.url))));

@@ -3,18 +3,11 @@ import wavefile from 'wavefile';
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
 import { StegError, type StegErrorCode } from '../../src/util/errors.js';
+import { stegCodeOf as codeOf } from '../helpers/errors.js';
+import { concat } from '../fixtures/png-writer.js';
 
 const { WaveFile } = wavefile;
 
-function codeOf(fn: () => unknown): StegErrorCode | 'ok' {
-  try {
-    fn();
-    return 'ok';
-  } catch (e) {
-    if (e instanceof StegError) return e.code;
-    throw e;
-  }
-}
 
 /** A WAV written by wavefile (an independent writer) from per-channel integer / float samples. */
 function wavefileBytes(channels: number[][], rate: number, depth: string): Uint8Array {
@@ -40,15 +33,6 @@ interface Hand {
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function riffChunk(id: string, body: Uint8Array, size = body.length): Uint8Array {
   const head = new Uint8Array(8);

@@ -1,7 +1,7 @@
 // Pre-emphasis / de-emphasis (src/audio/emphasis.ts) and how the pipeline applies and records them.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deEmphasiseInPlace, MAX_EMPHASIS, PRE_EMPHASIS, preEmphasise } from '../../src/audio/emphasis.js';
-import { despreadRevealed, preparePayload, spreadClip } from '../../src/pipeline.js';
+import { despreadRevealed, preparePayload, spreadClip } from '../../src/schemes/neural/spreading.js';
 import { normaliseClip } from '../../src/audio/normalise.js';
 import { pcc } from '../../src/metrics/quality.js';
 import { initBackend } from '../../src/node/backend.js';

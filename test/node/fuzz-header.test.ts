@@ -2,20 +2,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStegError } from '../../src/util/errors.js';
-import {
-  ENVELOPE_BYTES,
-  HEADER_BYTES,
-  HEADER_VALUES,
-  parseHeader,
-  readHeaderBits,
-  serializeHeader,
-  writeHeaderBits,
-  type PayloadHeader,
-} from '../../src/container/header.js';
+import { ENVELOPE_BYTES } from '../../src/container/fingerprint.js';
+import { HEADER_BYTES, HEADER_VALUES } from '../../src/container/header.js';
+import { parsePayloadHeader, readHeaderBits, serializePayloadHeader, writeHeaderBits, type PayloadHeader } from '../../src/schemes/registry.js';
+import type { NeuralHeader } from '../../src/schemes/neural/header.js';
 
 const RUNS = 10_000;
 
-const headerArb: fc.Arbitrary<PayloadHeader> = fc.record({
+const headerArb: fc.Arbitrary<NeuralHeader> = fc.record({
+  scheme: fc.constant('neural' as const),
   width: fc.integer({ min: 1, max: 0xffffffff }),
   height: fc.integer({ min: 1, max: 0xffffffff }),
   sampleCount: fc.integer({ min: 1, max: 0xffffffff }),
@@ -46,18 +41,22 @@ function expectHeaderOrStegError(f: () => PayloadHeader): 'ok' | string {
   expect(Number.isInteger(h.sampleCount) && h.sampleCount > 0).toBe(true);
   expect(Number.isFinite(h.gain) && h.gain > 0).toBe(true);
   expect(typeof h.keyed).toBe('boolean');
-  expect(Number.isInteger(h.copies) && h.copies >= 1 && h.copies <= 255).toBe(true);
-  expect(h.emphasis >= 0 && h.emphasis <= 0.95).toBe(true);
-  expect(Number.isInteger(h.spreadRate) && h.spreadRate >= 8000 && h.spreadRate <= 65535).toBe(true);
-  expect(h.envelope.length).toBe(ENVELOPE_BYTES);
+  if (h.scheme === 'neural') {
+    expect(Number.isInteger(h.copies) && h.copies >= 1 && h.copies <= 255).toBe(true);
+    expect(h.emphasis >= 0 && h.emphasis <= 0.95).toBe(true);
+    expect(Number.isInteger(h.spreadRate) && h.spreadRate >= 8000 && h.spreadRate <= 65535).toBe(true);
+    expect(h.envelope.length).toBe(ENVELOPE_BYTES);
+  } else {
+    expect(h.base >= 3 && h.base % 2 === 1 && h.digitsPerSample >= 1 && h.base ** h.digitsPerSample <= 255).toBe(true);
+  }
   return 'ok';
 }
 
-describe('parseHeader fuzzing', () => {
+describe('parsePayloadHeader fuzzing', () => {
   it('round trips any valid header', () => {
     fc.assert(
       fc.property(headerArb, (h) => {
-        expect(parseHeader(serializeHeader(h))).toEqual(h);
+        expect(parsePayloadHeader(serializePayloadHeader(h))).toEqual(h);
       }),
       { numRuns: RUNS, seed: 20261125 },
     );
@@ -68,7 +67,7 @@ describe('parseHeader fuzzing', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 0, maxLength: 64, size: 'max' }), fc.boolean(), (bytes, withMagic) => {
         if (withMagic && bytes.length >= 4) bytes.set([0x53, 0x56, 0x58, 1]);
-        const r = expectHeaderOrStegError(() => parseHeader(bytes));
+        const r = expectHeaderOrStegError(() => parsePayloadHeader(bytes));
         outcomes.set(r, (outcomes.get(r) ?? 0) + 1);
       }),
       { numRuns: RUNS, seed: 1 },
@@ -81,11 +80,11 @@ describe('parseHeader fuzzing', () => {
   it('mutated valid headers give a header or a StegError, and any accepted mutation left the fields intact', () => {
     fc.assert(
       fc.property(headerArb, editsArb, (h, edits) => {
-        const bytes = serializeHeader(h);
+        const bytes = serializePayloadHeader(h);
         for (const [pos, mask] of edits) bytes[pos % HEADER_BYTES]! ^= mask;
-        const r = expectHeaderOrStegError(() => parseHeader(bytes));
+        const r = expectHeaderOrStegError(() => parsePayloadHeader(bytes));
         // A CRC-32 catches every change of up to 32 consecutive bits; with ≤ 6 byte edits a pass means they cancelled.
-        if (r === 'ok') expect(parseHeader(bytes)).toEqual(parseHeader(serializeHeader(h)));
+        if (r === 'ok') expect(parsePayloadHeader(bytes)).toEqual(parsePayloadHeader(serializePayloadHeader(h)));
       }),
       { numRuns: RUNS, seed: 2 },
     );

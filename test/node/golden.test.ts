@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { encodeWav16, decodeWav } from '../../src/formats/wav.js';
-import { embedAudio, revealAudio } from '../../src/pipeline.js';
+import { embedAudio, revealAudio } from '../../src/pipeline/index.js';
 import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { loadModelFromDir } from '../../src/node/load-model.js';

@@ -1,25 +1,17 @@
-// Payload header (src/container/header.ts): byte round trip, LSB copies with majority vote, refusal codes, loudness envelope.
+// Payload header (src/container/header.ts and the schemes' layouts): byte round trip, LSB copies with majority vote, refusal codes, loudness envelope.
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/container/crc32.js';
 import { isStegError } from '../../src/util/errors.js';
-import {
-  ENVELOPE_BYTES,
-  ENVELOPE_FLOOR_DB,
-  envelopeDistanceDb,
-  HEADER_BYTES,
-  HEADER_COPIES,
-  HEADER_VALUES,
-  HEADER_VERSION,
-  CODED_HEADER_VERSION,
-  loudnessEnvelope,
-  parseHeader,
-  readHeaderBits,
-  serializeHeader,
-  writeHeaderBits,
-  type PayloadHeader,
-} from '../../src/container/header.js';
+import { ENVELOPE_BYTES, ENVELOPE_FLOOR_DB, envelopeDistanceDb, loudnessEnvelope } from '../../src/container/fingerprint.js';
+import { HEADER_BYTES, HEADER_COPIES, HEADER_VALUES } from '../../src/container/header.js';
+import { NEURAL_HEADER_VERSION } from '../../src/schemes/neural/header.js';
+import { CODED_HEADER_VERSION } from '../../src/schemes/coded/header.js';
+import { parsePayloadHeader, readHeaderBits, serializePayloadHeader, writeHeaderBits } from '../../src/schemes/registry.js';
+import type { NeuralHeader } from '../../src/schemes/neural/header.js';
+import { stegCodeOf as codeOf } from '../helpers/errors.js';
 
-const HEADER: PayloadHeader = {
+const HEADER: NeuralHeader = {
+  scheme: 'neural',
   width: 1023,
   height: 77,
   sampleCount: 123_456,
@@ -31,16 +23,6 @@ const HEADER: PayloadHeader = {
   envelope: Uint8Array.from([0, 1, 100, 200, 255, 17, 42, 128]),
 };
 
-/** Runs `f` and returns the StegError code it throws (fails the test on success or any other error). */
-function codeOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (!isStegError(e)) throw e;
-    return e.code;
-  }
-  throw new Error('expected a StegError');
-}
 
 /** A noisy 8-bit image with a header written into it. */
 function imageWithHeader(length = HEADER_VALUES + 600): Uint8Array {
@@ -55,13 +37,13 @@ function resign(bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
-describe('serializeHeader / parseHeader', () => {
+describe('serializePayloadHeader / parsePayloadHeader', () => {
   it('round trips every field', () => {
-    const bytes = serializeHeader(HEADER);
+    const bytes = serializePayloadHeader(HEADER);
     expect(bytes.length).toBe(HEADER_BYTES);
-    expect([...bytes.subarray(0, 4)]).toEqual([0x53, 0x56, 0x58, HEADER_VERSION]);
-    expect(parseHeader(bytes)).toEqual(HEADER);
-    expect(parseHeader(serializeHeader({ ...HEADER, keyed: false, gain: 0.1 }))).toEqual({
+    expect([...bytes.subarray(0, 4)]).toEqual([0x53, 0x56, 0x58, NEURAL_HEADER_VERSION]);
+    expect(parsePayloadHeader(bytes)).toEqual(HEADER);
+    expect(parsePayloadHeader(serializePayloadHeader({ ...HEADER, keyed: false, gain: 0.1 }))).toEqual({
       ...HEADER,
       keyed: false,
       gain: Math.fround(0.1),
@@ -69,56 +51,56 @@ describe('serializeHeader / parseHeader', () => {
   });
 
   it('refuses bytes without the magic as no_payload', () => {
-    expect(codeOf(() => parseHeader(new Uint8Array(HEADER_BYTES)))).toBe('no_payload');
-    expect(codeOf(() => parseHeader(serializeHeader(HEADER).subarray(0, HEADER_BYTES - 1)))).toBe('no_payload');
-    const bytes = serializeHeader(HEADER);
+    expect(codeOf(() => parsePayloadHeader(new Uint8Array(HEADER_BYTES)))).toBe('no_payload');
+    expect(codeOf(() => parsePayloadHeader(serializePayloadHeader(HEADER).subarray(0, HEADER_BYTES - 1)))).toBe('no_payload');
+    const bytes = serializePayloadHeader(HEADER);
     bytes[1]! ^= 0x01;
-    expect(codeOf(() => parseHeader(bytes))).toBe('no_payload');
+    expect(codeOf(() => parsePayloadHeader(bytes))).toBe('no_payload');
   });
 
   it('refuses a CRC mismatch, another version or impossible values as damaged_payload', () => {
-    const flipped = serializeHeader(HEADER);
+    const flipped = serializePayloadHeader(HEADER);
     flipped[17]! ^= 0x10; // sampleCount changed, CRC not
-    expect(codeOf(() => parseHeader(flipped))).toBe('damaged_payload');
+    expect(codeOf(() => parsePayloadHeader(flipped))).toBe('damaged_payload');
 
-    const crc = serializeHeader(HEADER);
+    const crc = serializePayloadHeader(HEADER);
     crc[35]! ^= 0x80;
-    expect(codeOf(() => parseHeader(crc))).toBe('damaged_payload');
+    expect(codeOf(() => parsePayloadHeader(crc))).toBe('damaged_payload');
 
-    const version = serializeHeader(HEADER);
+    const version = serializePayloadHeader(HEADER);
     version[3] = CODED_HEADER_VERSION + 1;
-    expect(codeOf(() => parseHeader(resign(version)))).toBe('damaged_payload');
+    expect(codeOf(() => parsePayloadHeader(resign(version)))).toBe('damaged_payload');
     // A neural header relabelled as coded (version 4) lacks the coded flag: refused, not misread.
     version[3] = CODED_HEADER_VERSION;
-    expect(codeOf(() => parseHeader(resign(version)))).toBe('damaged_payload');
+    expect(codeOf(() => parsePayloadHeader(resign(version)))).toBe('damaged_payload');
 
     for (const bad of [{ emphasis: 0.96 }, { emphasis: 2.55 }, { spreadRate: 7999 }, { spreadRate: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
-      expect(codeOf(() => parseHeader(serializeHeader({ ...HEADER, ...bad }))), JSON.stringify(bad)).toBe('damaged_payload');
+      expect(codeOf(() => parsePayloadHeader(serializePayloadHeader({ ...HEADER, ...bad }))), JSON.stringify(bad)).toBe('damaged_payload');
     }
   });
 
   it('still parses a version 1 header (written before spreading): its audio was not spread, copies, no emphasis', () => {
     const legacy = { ...HEADER, copies: 3, emphasis: 0 };
-    const v1 = serializeHeader(legacy, 1);
+    const v1 = serializePayloadHeader(legacy, 1);
     expect([v1[3], v1[5], v1[6], v1[7]]).toEqual([1, 3, 0, 0]); // version 1 left bytes 6–7 zero
-    expect(parseHeader(v1)).toEqual({ ...legacy, spreadRate: 8000 });
+    expect(parsePayloadHeader(v1)).toEqual({ ...legacy, spreadRate: 8000 });
   });
 
   it('still parses a version 2 header (spread, copies in byte 5, no emphasis), and refuses its copy count of 0', () => {
     const legacy = { ...HEADER, copies: 2, emphasis: 0 };
-    expect(parseHeader(serializeHeader(legacy, 2))).toEqual(legacy);
-    expect(codeOf(() => parseHeader(serializeHeader({ ...legacy, copies: 0 }, 2)))).toBe('damaged_payload');
+    expect(parsePayloadHeader(serializePayloadHeader(legacy, 2))).toEqual(legacy);
+    expect(codeOf(() => parsePayloadHeader(serializePayloadHeader({ ...legacy, copies: 0 }, 2)))).toBe('damaged_payload');
   });
 
   it('version 3 stores the emphasis in hundredths where earlier versions stored copies; mixing them is refused', () => {
-    const v3 = serializeHeader(HEADER);
+    const v3 = serializePayloadHeader(HEADER);
     expect(v3[5]).toBe(40);
-    expect(parseHeader(serializeHeader({ ...HEADER, emphasis: 0 })).emphasis).toBe(0);
-    expect(() => serializeHeader({ ...HEADER, copies: 2 })).toThrow(/cannot store/);
-    expect(() => serializeHeader(HEADER, 2)).toThrow(/cannot store/);
+    expect(parsePayloadHeader(serializePayloadHeader({ ...HEADER, emphasis: 0 }))).toMatchObject({ emphasis: 0 });
+    expect(() => serializePayloadHeader({ ...HEADER, copies: 2 })).toThrow(/cannot store/);
+    expect(() => serializePayloadHeader(HEADER, 2)).toThrow(/cannot store/);
     // A version 2 header whose byte 5 said 40 copies is 40 copies, not an emphasis.
-    const v2 = serializeHeader({ ...HEADER, copies: 40, emphasis: 0 }, 2);
-    expect(parseHeader(v2)).toMatchObject({ copies: 40, emphasis: 0 });
+    const v2 = serializePayloadHeader({ ...HEADER, copies: 40, emphasis: 0 }, 2);
+    expect(parsePayloadHeader(v2)).toMatchObject({ copies: 40, emphasis: 0 });
   });
 });
 

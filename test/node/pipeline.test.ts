@@ -11,23 +11,13 @@ import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
 import { isStegError } from '../../src/util/errors.js';
 import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../src/container/layout.js';
 import { pcc } from '../../src/metrics/quality.js';
-import { HEADER_VALUES, loudnessEnvelope, readHeaderBits, writeHeaderBits } from '../../src/container/header.js';
+import { HEADER_VALUES } from '../../src/container/header.js';
+import { loudnessEnvelope } from '../../src/container/fingerprint.js';
+import { readHeaderBits, writeHeaderBits } from '../../src/schemes/registry.js';
 import { normaliseClip } from '../../src/audio/normalise.js';
-import {
-  capacity,
-  embedAudio,
-  embedSamples,
-  hidingHeadroom,
-  keepTilesWithAudio,
-  preparePayload,
-  SPREAD_HEADROOM,
-  MAX_SPREAD,
-  payloadSlots,
-  revealAudio,
-  SPREAD_BUDGET,
-  SPREAD_STEP_HZ,
-  spreadRate,
-} from '../../src/pipeline.js';
+import { capacity, embedAudio, revealAudio } from '../../src/pipeline/index.js';
+import { embedSamples, keepTilesWithAudio } from '../../src/schemes/neural/region.js';
+import { hidingHeadroom, preparePayload, SPREAD_HEADROOM, MAX_SPREAD, payloadSlots, SPREAD_BUDGET, SPREAD_STEP_HZ, spreadRate } from '../../src/schemes/neural/spreading.js';
 import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { PRE_EMPHASIS } from '../../src/audio/emphasis.js';
@@ -36,6 +26,7 @@ import { loadModelFromDir } from '../../src/node/load-model.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
 import { transparentWeights } from '../worker/transparent-weights.js';
+import { stegErrorOf } from '../helpers/errors.js';
 
 const W = 96;
 const H = 64;
@@ -44,16 +35,6 @@ let dir: string;
 let model: LoadedModel;
 let cover: Uint8Array;
 
-/** Runs `f` and returns the StegError it rejects with; fails on success or any other error. */
-async function stegErrorOf(f: () => Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await f();
-  } catch (e) {
-    if (!isStegError(e)) throw e;
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected a StegError');
-}
 
 function wav(seconds: number, rate = SAMPLE_RATE, seed = 1): { bytes: Uint8Array; samples: Float32Array } {
   const samples = speechLike(Math.round(seconds * rate), rate, seed, 0.5);
@@ -122,7 +103,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     const container = await decodeImage(embedded.png);
     expect([container.width, container.height]).toEqual([W, H]);
     // The header records the pre-emphasis embed applied, so reveal undoes exactly that.
-    expect(readHeaderBits(container.data).emphasis).toBe(PRE_EMPHASIS);
+    expect(readHeaderBits(container.data)).toMatchObject({ scheme: 'neural', emphasis: PRE_EMPHASIS });
 
     const revealed = await revealAudio(model, embedded.png);
     expect(revealed.keyed).toBe(false);
@@ -217,7 +198,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     twice.set(normalised, slots);
     const photo = await decodeImage(cover);
     const rgb = await embedSamples(model, photo, twice);
-    const legacy = { width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, emphasis: 0, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) };
+    const legacy = { scheme: 'neural' as const, width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, emphasis: 0, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) };
     writeHeaderBits(rgb, legacy, 2);
     const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: rgb }));
     expect(revealed.samples.length).toBe(clip.samples.length);

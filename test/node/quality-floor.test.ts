@@ -8,7 +8,7 @@ import { decodeImage } from '../../src/formats/image.js';
 import { decodeWav, encodeWav16 } from '../../src/formats/wav.js';
 import { SAMPLE_RATE } from '../../src/container/layout.js';
 import { mse, pcc, psnr, siSnr } from '../../src/metrics/quality.js';
-import { capacity, embedAudio, revealAudio } from '../../src/pipeline.js';
+import { capacity, embedAudio, revealAudio } from '../../src/pipeline/index.js';
 import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { loadModelFromDir } from '../../src/node/load-model.js';

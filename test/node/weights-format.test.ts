@@ -25,6 +25,7 @@ import {
 import { initBackend } from '../../src/node/backend.js';
 import { exportWeights, upgradeWeightsDir } from '../../training/export.js';
 import { BUNDLED_WEIGHTS_DIR, loadModelFromDir } from '../../src/node/load-model.js';
+import { stegErrorOf } from '../helpers/errors.js';
 
 const CONFIG: ModelConfig = {
   kernels: [3, 4],
@@ -64,16 +65,6 @@ async function tensorValues(weights: WeightMap): Promise<Record<string, Float32A
   return out;
 }
 
-/** Runs `f` (sync or async) and returns the StegError it throws; fails on success or on any other error. */
-async function stegErrorOf(f: () => unknown): Promise<{ code: string; message: string }> {
-  try {
-    await f();
-  } catch (e) {
-    if (!isStegError(e)) throw e;
-    return { code: e.code, message: e.message };
-  }
-  throw new Error('expected a StegError');
-}
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -4,19 +4,9 @@ import { crc32 } from '../../src/container/crc32.js';
 import type { AppEnv } from '../../worker/config.js';
 import { photoRgb } from '../../bench/inputs.js';
 import { decodeImage, encodePng } from '../../src/formats/image.js';
-import { tableBombPng } from '../fixtures/png-writer.js';
+import { chunk, concat, SIGNATURE, tableBombPng } from '../fixtures/png-writer.js';
 import { call as callWorker, type EnvOverrides, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
 
-/** A PNG chunk with its length and CRC. */
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
 
 /** A PNG whose IHDR claims `width`×`height` (8-bit RGB) followed by `idat` as its only image data. */
 function pngWithHeader(width: number, height: number, idat: Uint8Array): Uint8Array {
@@ -25,14 +15,7 @@ function pngWithHeader(width: number, height: number, idat: Uint8Array): Uint8Ar
   view.setUint32(0, width);
   view.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
 }
 
 /** A WAV header with the given fmt fields and `dataBytes` bytes of silence. */
@@ -229,10 +212,15 @@ describe('422 unprocessable', () => {
 });
 
 describe('503 no weights', () => {
-  it('embed and reveal answer 503 when no weights load', async () => {
+  it('neural embed and reveal answer 503 when no weights load; a photo with nothing hidden is still a 422', async () => {
     const overrides = { WEIGHTS_PREFIX: uniquePrefix('none'), TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1' };
     await expectProblem(await call(multipart('/api/embed', { image, audio }), overrides), 503, 'no_weights');
-    await expectProblem(await call(multipart('/api/reveal', { image }), overrides), 503, 'no_weights');
+    const container = await call(multipart('/api/embed', { image, audio }));
+    expect(container.status).toBe(200);
+    const containerBytes = new Uint8Array(await container.arrayBuffer());
+    await expectProblem(await call(multipart('/api/reveal', { image: containerBytes }), overrides), 503, 'no_weights');
+    // The header is read before any model is asked for: no payload needs no weights to say so.
+    await expectProblem(await call(multipart('/api/reveal', { image }), overrides), 422, 'no_payload');
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isStegError } from '../../src/util/errors.js';
-import { embedAudio, revealAudio } from '../../src/pipeline.js';
+import { embedAudio, revealAudio } from '../../src/pipeline/index.js';
 import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { makePng, makeWav } from './fixtures.js';

@@ -1,24 +1,30 @@
 /** GET /api/capacity?width=W&height=H: how many seconds of audio a W×H photo holds. */
 import type { Context } from 'hono';
 import { StegError } from '../../src/util/errors.js';
-import { capacity as capacityOf } from '../../src/pipeline.js';
-import { codedCapacitySamples } from '../../src/schemes/coded/payload.js';
-import { readConfig, type AppEnv } from '../config.js';
+import { capacity as capacityOf } from '../../src/pipeline/index.js';
+import { DEFAULT_SCHEME, SCHEME_NAMES } from '../../src/schemes/registry.js';
+import type { AppContext } from '../config.js';
 
 /** Largest side accepted (PNG and JPEG both allow up to 65535). */
 const MAX_SIDE = 65535;
 
 /**
- * JSON `{ seconds, samples, sampleRate }` for the given size (the neural scheme), `coded: { seconds, samples }` for
- * the coded scheme, plus `maxPixels` (the embed limit) so a page can warn before uploading. Missing or non-integer
- * sizes → 400.
+ * JSON `{ seconds, samples, sampleRate }` for the given size under the default scheme, `<scheme>: { seconds, samples }`
+ * for each other scheme, plus `maxPixels` (the embed limit) so a page can warn before uploading. Missing or
+ * non-integer sizes → 400.
  */
-export function capacity(c: Context<{ Bindings: AppEnv }>): Response {
+export function capacity(c: Context<AppContext>): Response {
   const width = side(c.req.query('width'), 'width');
   const height = side(c.req.query('height'), 'height');
-  const { seconds, samples, sampleRate } = capacityOf(width, height);
-  const coded = codedCapacitySamples(width, height);
-  return c.json({ seconds, samples, sampleRate, coded: { seconds: coded / sampleRate, samples: coded }, maxPixels: readConfig(c.env).limits.maxPixels });
+  const others = SCHEME_NAMES.filter((name) => name !== DEFAULT_SCHEME).map((name) => {
+    const { seconds, samples } = capacityOf(width, height, name);
+    return [name, { seconds, samples }] as const;
+  });
+  return c.json({
+    ...capacityOf(width, height, DEFAULT_SCHEME),
+    ...Object.fromEntries(others),
+    maxPixels: c.get('config').limits.maxPixels,
+  });
 }
 
 function side(value: string | undefined, name: string): number {

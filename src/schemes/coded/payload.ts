@@ -6,17 +6,11 @@ import { fromDigits, readDigits, toDigits, writeDigits } from './digits.js';
 import { StegError } from '../../util/errors.js';
 import { decryptSymbols, encryptSymbols } from './keystream.js';
 import { rawCapacitySamples } from '../../container/layout.js';
-import { HEADER_VALUES, type CodedFields, type PayloadHeader } from '../../container/header.js';
-import { parseChoice } from '../../util/choice.js';
+import { HEADER_VALUES } from '../../container/header.js';
+import type { CodedHeader } from './header.js';
 
-/** Ways to hide the audio: `neural` (the Prepare/Hiding/Reveal nets, the default) or `coded` (ADPCM + modular digits). */
-export const SCHEMES = ['neural', 'coded'] as const;
-export type Scheme = (typeof SCHEMES)[number];
-
-/** Reads a scheme name (API field); absent → `neural`, anything else → `bad_request`. */
-export function parseScheme(value: string | undefined): Scheme {
-  return parseChoice('scheme', SCHEMES, value, 'neural');
-}
+/** The header fields the digits' layout and check need. */
+export type CodedFields = Pick<CodedHeader, 'codec' | 'base' | 'digitsPerSample' | 'digitCrc' | 'nonce'>;
 
 /** First channel value (interleaved RGB, raster order) that carries digits: the header's LSBs come before it. */
 export const CODED_START = HEADER_VALUES;
@@ -92,8 +86,8 @@ export async function embedCoded(cover: RgbImage, normalised: Float32Array, key:
  * Reads a coded payload back from the container's top rows (at least {@link codedRows}): the normalised clip. Digits
  * that fail the header's CRC → `damaged_payload`. A keyed payload with a wrong or missing key decodes to noise.
  */
-export async function revealCoded(rgb: Uint8Array, header: PayloadHeader, key: string | undefined): Promise<Float32Array> {
-  const c = header.coded!;
+export async function revealCoded(rgb: Uint8Array, header: CodedHeader, key: string | undefined): Promise<Float32Array> {
+  const c = header;
   if (c.codec !== ADPCM_CODEC_ID)
     throw new StegError('damaged_payload', `the container uses codec ${c.codec}, which this server does not know (expected ${ADPCM_CODEC_ID})`);
   const count = header.sampleCount * c.digitsPerSample;

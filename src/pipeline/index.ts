@@ -1,0 +1,185 @@
+/** Embed and reveal end to end, bytes in and bytes out: decode, check limits, read the header, dispatch to the scheme. */
+import { decodeImage, encodePng, sniffImage } from '../formats/image.js';
+import { encodeWav16 } from '../formats/wav.js';
+import { HEADER_VALUES, readHeaderBytes } from '../container/header.js';
+import { SAMPLE_RATE } from '../container/layout.js';
+import { StegError } from '../util/errors.js';
+import {
+  DEFAULT_SCHEME,
+  parsePayloadHeader,
+  schemeNamed,
+  schemeOf,
+  writeHeaderBits,
+  type PayloadHeader,
+  type SchemeName,
+} from '../schemes/registry.js';
+import type { HidingScheme, Quality } from '../schemes/scheme.js';
+import type { LoadedModel } from '../schemes/neural/weights-format.js';
+import { assertFits, decodeAudioInput } from './audio-input.js';
+import { checkCoverSize, checkPixels, DEFAULT_HIGH_PIXELS, DEFAULT_LIMITS, type Limits } from './limits.js';
+
+/**
+ * How the pipeline gets the nets' weights: a loaded model, or a function that lends one for the duration of `use`
+ * (the worker's reference-counted loader). It is only called for a scheme that needs the model.
+ */
+export type ModelAccess = LoadedModel | (<T>(use: (model: LoadedModel) => Promise<T>) => Promise<T>) | null;
+
+/** How much audio an image holds. */
+export interface Capacity {
+  samples: number;
+  seconds: number;
+  sampleRate: number;
+}
+
+/** Audio capacity of a `width`×`height` image under `scheme` (default: the default scheme). */
+export function capacity(width: number, height: number, scheme: SchemeName = DEFAULT_SCHEME): Capacity {
+  const samples = schemeNamed(scheme).capacitySamples(width, height);
+  return { samples, seconds: samples / SAMPLE_RATE, sampleRate: SAMPLE_RATE };
+}
+
+/** Result of {@link embedAudio}. */
+export interface EmbedResult {
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** Duration of the embedded clip and the image's capacity under the scheme used, in seconds. */
+  seconds: number;
+  capacitySeconds: number;
+  /** Rate the clip was carried at (the neural scheme spreads short clips); 8000 = as given. */
+  spreadRate: number;
+  /** True when quality `high` took effect. */
+  fedBack: boolean;
+  /** How the audio was hidden. */
+  scheme: SchemeName;
+  /** Version of the weights that ran; absent when the scheme runs no model. */
+  model?: string;
+}
+
+/** Result of {@link revealAudio}. */
+export interface RevealResult {
+  wav: Uint8Array;
+  samples: Float32Array;
+  seconds: number;
+  keyed: boolean;
+  /** How the audio was hidden (read from the container's header). */
+  scheme: SchemeName;
+  /** Mean loudness-envelope error of the revealed audio against the header's fingerprint, in dB (0: exact check). */
+  fingerprintDriftDb: number;
+  /** True when the post-filter ran. */
+  denoised: boolean;
+  /** Version of the weights that ran; absent when the scheme runs no model. */
+  model?: string;
+}
+
+/** Runs `use` with the model when `scheme` needs one, with null otherwise (the weights are then never loaded). */
+async function withSchemeModel<T>(
+  scheme: { needsModel: boolean },
+  models: ModelAccess,
+  use: (model: LoadedModel | null) => Promise<T>,
+): Promise<T> {
+  if (!scheme.needsModel) return use(null);
+  if (models === null) throw new StegError('no_weights', 'this scheme needs the model, and no weights are available');
+  return typeof models === 'function' ? models(use) : use(models);
+}
+
+/**
+ * Hides the clip in the cover: PNG or JPEG + WAV in, PNG out (same width and height as the cover). With a key only
+ * the same key gets the audio back. Throws StegError for every bad input.
+ */
+export async function embedAudio(
+  models: ModelAccess,
+  imageBytes: Uint8Array,
+  audioBytes: Uint8Array,
+  options: { key?: string; limits?: Limits; quality?: Quality; scheme?: SchemeName } = {},
+): Promise<EmbedResult> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const scheme = schemeNamed(options.scheme ?? DEFAULT_SCHEME) as unknown as HidingScheme<string, PayloadHeader>;
+  const { width, height } = sniffImage(imageBytes);
+  checkCoverSize(width, height, limits);
+  const capacitySamples = scheme.capacitySamples(width, height);
+  const clip = decodeAudioInput(audioBytes, limits, capacitySamples, scheme.footprint);
+  if (clip.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
+  // The header's length is checked before decoding; resampling can land a sample or two either side of it.
+  assertFits(clip.length, capacitySamples, scheme.footprint);
+  const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  return withSchemeModel(scheme, models, async (model) => {
+    const out = await scheme.embed({
+      cover,
+      clip,
+      key: options.key,
+      quality: options.quality ?? 'standard',
+      maxHighPixels: limits.maxHighPixels ?? DEFAULT_HIGH_PIXELS,
+      model,
+    });
+    writeHeaderBits(out.rgb, out.header);
+    return {
+      png: encodePng({ width, height, data: out.rgb }),
+      width,
+      height,
+      seconds: clip.length / SAMPLE_RATE,
+      capacitySeconds: capacitySamples / SAMPLE_RATE,
+      spreadRate: out.carriedRate,
+      fedBack: out.quality === 'high',
+      scheme: scheme.name as SchemeName,
+      ...(model ? { model: model.version } : {}),
+    };
+  });
+}
+
+/**
+ * Recovers the clip from a container PNG: 16-bit PCM mono 8 kHz WAV of the embedded duration. No payload, or a
+ * container altered so the audio no longer decodes (resized, cropped, re-encoded) → StegError 422.
+ */
+export async function revealAudio(
+  models: ModelAccess,
+  imageBytes: Uint8Array,
+  options: {
+    key?: string;
+    limits?: Limits;
+    /** Post-filter against the scheme's error (default true); false returns what was read, unfiltered. */
+    denoise?: boolean;
+    /** Evaluation only: report a damaged payload's figures instead of refusing it. */
+    ignoreFingerprint?: boolean;
+  } = {},
+): Promise<RevealResult> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { format, width, height } = sniffImage(imageBytes);
+  if (format !== 'png')
+    throw new StegError(
+      'unsupported_media_type',
+      'containers are PNG files; a JPEG cannot carry stegavox audio (JPEG compression destroys it)',
+    );
+  checkPixels(width, height, limits);
+  // Only the top rows matter: first the few that hold the header, then the region it names. A short clip in a big
+  // photo never inflates the rest of the PNG.
+  const top = await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: Math.ceil(HEADER_VALUES / (3 * width)) });
+  const header = parsePayloadHeader(readHeaderBytes(top.data));
+  if (header.width !== width || header.height !== height)
+    throw new StegError(
+      'damaged_payload',
+      `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`,
+    );
+  const scheme = schemeOf(header);
+  const rows = scheme.revealRows(header, width, height);
+  const container = rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
+  return withSchemeModel(scheme, models, async (model) => {
+    const out = await scheme.reveal({
+      container,
+      header,
+      key: options.key,
+      denoise: options.denoise ?? true,
+      ignoreIntegrity: options.ignoreFingerprint ?? false,
+      model,
+    });
+    return {
+      wav: encodeWav16(out.samples, SAMPLE_RATE),
+      samples: out.samples,
+      seconds: header.sampleCount / SAMPLE_RATE,
+      keyed: header.keyed,
+      scheme: header.scheme,
+      fingerprintDriftDb: out.fingerprintDriftDb,
+      denoised: out.denoised,
+      ...(model ? { model: model.version } : {}),
+    };
+  });
+}
