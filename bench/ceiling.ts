@@ -14,21 +14,52 @@ export interface CeilingRow {
   modelShape: boolean;
 }
 
-async function timeOp(op: string, flops: number, modelShape: boolean, run: () => tf.Tensor, reps: number): Promise<CeilingRow> {
-  const ms = await cpuRepeated(async () => {
-    const out = run();
-    await out.data();
-    out.dispose();
-  }, reps, 1);
+async function timeOp(
+  op: string,
+  flops: number,
+  modelShape: boolean,
+  run: () => tf.Tensor,
+  reps: number,
+): Promise<CeilingRow> {
+  const ms = await cpuRepeated(
+    async () => {
+      const out = run();
+      await out.data();
+      out.dispose();
+    },
+    reps,
+    1,
+  );
   const s = summarise(ms);
-  return { op, gflop: flops / 1e9, bestMs: s.min, medianMs: s.p50, bestGflops: flops / (s.min * 1e6), medianGflops: flops / (s.p50 * 1e6), modelShape };
+  return {
+    op,
+    gflop: flops / 1e9,
+    bestMs: s.min,
+    medianMs: s.p50,
+    bestGflops: flops / (s.min * 1e6),
+    medianGflops: flops / (s.p50 * 1e6),
+    modelShape,
+  };
 }
 
-function conv(side: number, k: number, cin: number, cout: number, reps: number, modelShape: boolean): Promise<CeilingRow> {
+function conv(
+  side: number,
+  k: number,
+  cin: number,
+  cout: number,
+  reps: number,
+  modelShape: boolean,
+): Promise<CeilingRow> {
   const x = tf.randomUniform([1, side, side, cin], -1, 1, 'float32', 1) as tf.Tensor4D;
   const w = tf.randomUniform([k, k, cin, cout], -0.1, 0.1, 'float32', 2) as tf.Tensor4D;
   const flops = 2 * side * side * k * k * cin * cout;
-  return timeOp(`conv2d ${k}×${k} ${cin}→${cout} on ${side}×${side}`, flops, modelShape, () => tf.conv2d(x, w, 1, 'same'), reps).finally(() => {
+  return timeOp(
+    `conv2d ${k}×${k} ${cin}→${cout} on ${side}×${side}`,
+    flops,
+    modelShape,
+    () => tf.conv2d(x, w, 1, 'same'),
+    reps,
+  ).finally(() => {
     x.dispose();
     w.dispose();
   });

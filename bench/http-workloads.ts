@@ -20,13 +20,23 @@ async function exchange(url: string, init?: RequestInit): Promise<Exchange> {
 
 function form(fields: Record<string, { bytes: Uint8Array; type: string; name: string }>): FormData {
   const fd = new FormData();
-  for (const [key, f] of Object.entries(fields)) fd.append(key, new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }), f.name);
+  for (const [key, f] of Object.entries(fields))
+    fd.append(key, new Blob([f.bytes as Uint8Array<ArrayBuffer>], { type: f.type }), f.name);
   return fd;
 }
 
 /** POST /api/embed with a PNG cover and a WAV clip (and `quality` and `scheme` fields when given). */
-export function postEmbed(base: string, png: Uint8Array, wav: Uint8Array, quality?: 'high', scheme?: 'coded'): Promise<Exchange> {
-  const body = form({ image: { bytes: png, type: 'image/png', name: 'cover.png' }, audio: { bytes: wav, type: 'audio/wav', name: 'clip.wav' } });
+export function postEmbed(
+  base: string,
+  png: Uint8Array,
+  wav: Uint8Array,
+  quality?: 'high',
+  scheme?: 'coded',
+): Promise<Exchange> {
+  const body = form({
+    image: { bytes: png, type: 'image/png', name: 'cover.png' },
+    audio: { bytes: wav, type: 'audio/wav', name: 'clip.wav' },
+  });
   if (quality) body.append('quality', quality);
   if (scheme) body.append('scheme', scheme);
   return exchange(`${base}/api/embed`, { method: 'POST', body });
@@ -34,7 +44,10 @@ export function postEmbed(base: string, png: Uint8Array, wav: Uint8Array, qualit
 
 /** POST /api/reveal with a container PNG. */
 export function postReveal(base: string, png: Uint8Array): Promise<Exchange> {
-  return exchange(`${base}/api/reveal`, { method: 'POST', body: form({ image: { bytes: png, type: 'image/png', name: 'container.png' } }) });
+  return exchange(`${base}/api/reveal`, {
+    method: 'POST',
+    body: form({ image: { bytes: png, type: 'image/png', name: 'container.png' } }),
+  });
 }
 
 /** Status code → count, e.g. `{ "200": 15 }`. */
@@ -100,7 +113,9 @@ export async function coldStart(stateDir: string, restarts: number, log: (s: str
         second[kind]!.push(b.ms);
         if (kind === 'embed') statuses.push(a.status, b.status);
         if (kind === 'health') {
-          const parsed = JSON.parse(new TextDecoder().decode(a.body)) as { model?: { source?: string; version?: string } };
+          const parsed = JSON.parse(new TextDecoder().decode(a.body)) as {
+            model?: { source?: string; version?: string };
+          };
           source = `${parsed.model?.source ?? '?'} (${parsed.model?.version ?? '?'})`;
         }
         log(`  cold ${kind} #${i + 1}: first ${a.ms.toFixed(0)} ms (${a.status}), next ${b.ms.toFixed(0)} ms`);
@@ -197,7 +212,9 @@ export async function latencyCase(
   result.reveal = r.summary;
   result.revealStatuses = r.statuses;
   if (r.last && r.last.status !== 200) result.revealDetail = problemDetail(r.last);
-  log(`  ${label(c)}: embed p50 ${e.summary.p50.toFixed(0)} ms, reveal p50 ${r.summary.p50.toFixed(0)} ms (n=${e.summary.n}/${r.summary.n})`);
+  log(
+    `  ${label(c)}: embed p50 ${e.summary.p50.toFixed(0)} ms, reveal p50 ${r.summary.p50.toFixed(0)} ms (n=${e.summary.n}/${r.summary.n})`,
+  );
   return result;
 }
 

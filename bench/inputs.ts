@@ -35,7 +35,12 @@ function valueNoise(width: number, height: number, cell: number, random: () => n
 export function photoRgb(width: number, height: number, seed = 1): Uint8Array {
   const random = rng(seed);
   const waves = Array.from({ length: 3 }, () =>
-    Array.from({ length: 4 }, () => ({ fx: (random() * 2 - 1) * 1.5, fy: (random() * 2 - 1) * 1.5, phase: random() * 6.28, amp: 20 + random() * 25 })),
+    Array.from({ length: 4 }, () => ({
+      fx: (random() * 2 - 1) * 1.5,
+      fy: (random() * 2 - 1) * 1.5,
+      phase: random() * 6.28,
+      amp: 20 + random() * 25,
+    })),
   );
   const base = [90 + random() * 80, 90 + random() * 80, 90 + random() * 80];
   const objects = Array.from({ length: 6 }, () => ({
@@ -44,7 +49,9 @@ export function photoRgb(width: number, height: number, seed = 1): Uint8Array {
     r: (0.08 + random() * 0.2) * Math.min(width, height),
     colour: [60 + random() * 140, 60 + random() * 140, 60 + random() * 140], // muted, as in most photos
   }));
-  const textures = [32, 12, 4].map((cell) => valueNoise(width, height, Math.max(2, Math.round((cell * width) / 512)), random));
+  const textures = [32, 12, 4].map((cell) =>
+    valueNoise(width, height, Math.max(2, Math.round((cell * width) / 512)), random),
+  );
   const grain = rng(seed + 99);
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y++) {

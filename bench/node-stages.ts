@@ -37,7 +37,10 @@ export function modelFigures(model: LoadedModel): ModelFigures {
     config: model.config,
     version: model.version,
     macsPerPixel: { embed: per.embed / px, reveal: per.reveal / px },
-    flopsPerPixel: { embed: (2 * (per.embed + 2 * TRANSFORM_MACS)) / px, reveal: (2 * (per.reveal + TRANSFORM_MACS)) / px },
+    flopsPerPixel: {
+      embed: (2 * (per.embed + 2 * TRANSFORM_MACS)) / px,
+      reveal: (2 * (per.reveal + TRANSFORM_MACS)) / px,
+    },
   };
 }
 
@@ -57,7 +60,14 @@ export interface StageBreakdown {
   netPixels: number;
   /** The nets alone: median CPU ms, GFLOP/s at the median and at the fastest run (compared with the ceiling's best). */
   embed: { totalMs: number; stages: Stage[]; netsAloneMs: number; gflops: number; bestGflops: number };
-  reveal: { totalMs: number; stages: Stage[]; netsAloneMs: number; gflops: number; bestGflops: number; fingerprintDriftDb?: number };
+  reveal: {
+    totalMs: number;
+    stages: Stage[];
+    netsAloneMs: number;
+    gflops: number;
+    bestGflops: number;
+    fingerprintDriftDb?: number;
+  };
   reps: number;
 }
 
@@ -92,7 +102,14 @@ export async function runNets(model: LoadedModel, x: NetInputs, which: 'embed' |
 }
 
 /** CPU ms of {@link runNets} on a `width`×`rows` region over `reps` runs after `warmup` untimed ones. */
-async function netMs(model: LoadedModel, width: number, rows: number, which: 'embed' | 'reveal', reps: number, warmup = 1): Promise<Summary> {
+async function netMs(
+  model: LoadedModel,
+  width: number,
+  rows: number,
+  which: 'embed' | 'reveal',
+  reps: number,
+  warmup = 1,
+): Promise<Summary> {
   const x = netInputs(width, rows);
   return summarise(await cpuRepeated(() => runNets(model, x, which), reps, warmup));
 }
@@ -111,7 +128,8 @@ export async function stageBreakdown(model: LoadedModel, c: LatencyCase, reps: n
   const spreadRate = result.spreadRate;
   let drift: number | undefined;
   const embedOnce = () => embedAudio(model, png, wav);
-  const revealOnce = async () => void (drift = (await revealAudio(model, result.png, { ignoreFingerprint: true })).fingerprintDriftDb);
+  const revealOnce = async () =>
+    void (drift = (await revealAudio(model, result.png, { ignoreFingerprint: true })).fingerprintDriftDb);
 
   // The region the nets process: the spread clip, padded to whole 48-sample frames (as embedAudio does).
   const samples = decodeAudioInput(wav, DEFAULT_LIMITS).length;
@@ -122,14 +140,29 @@ export async function stageBreakdown(model: LoadedModel, c: LatencyCase, reps: n
   const part = async (once: () => Promise<unknown>, which: 'embed' | 'reveal') => {
     const totalMs = summarise(await cpuRepeated(once, reps, 1)).p50;
     const shares = await profileShares(once, reps);
-    const stages = STEPS.map((name) => ({ name, share: shares[name], ms: shares[name] * totalMs })).filter((st) => st.share > 0);
+    const stages = STEPS.map((name) => ({ name, share: shares[name], ms: shares[name] * totalMs })).filter(
+      (st) => st.share > 0,
+    );
     const nets = await netMs(model, width, rows, which, reps);
     const flops = netPixels * figures.flopsPerPixel[which];
-    return { totalMs, stages, netsAloneMs: nets.p50, gflops: flops / (nets.p50 * 1e6), bestGflops: flops / (nets.min * 1e6) };
+    return {
+      totalMs,
+      stages,
+      netsAloneMs: nets.p50,
+      gflops: flops / (nets.p50 * 1e6),
+      bestGflops: flops / (nets.min * 1e6),
+    };
   };
   const embedPart = await part(embedOnce, 'embed');
   const revealPart = await part(revealOnce, 'reveal');
-  return { label: label(c), spreadRate, netPixels, embed: embedPart, reveal: { ...revealPart, fingerprintDriftDb: drift }, reps };
+  return {
+    label: label(c),
+    spreadRate,
+    netPixels,
+    embed: embedPart,
+    reveal: { ...revealPart, fingerprintDriftDb: drift },
+    reps,
+  };
 }
 
 /** The nets on the tfjs cpu backend against wasm, same weights, same 256×256 full-image region. */
@@ -159,11 +192,17 @@ export async function initWasm(): Promise<{ model: LoadedModel; simd: boolean }>
  */
 export async function cpuComparison(wasmModel: LoadedModel, reps: number): Promise<CpuComparison> {
   const side = 256;
-  const wasmMs = { embed: (await netMs(wasmModel, side, side, 'embed', reps)).p50, reveal: (await netMs(wasmModel, side, side, 'reveal', reps)).p50 };
+  const wasmMs = {
+    embed: (await netMs(wasmModel, side, side, 'embed', reps)).p50,
+    reveal: (await netMs(wasmModel, side, side, 'reveal', reps)).p50,
+  };
   await initBackend('cpu');
   const cpuModel = await loadModelFromDir();
   // No warm-up: cpu has no shape-specific set-up worth excluding, and each run takes seconds.
-  const cpuMs = { embed: (await netMs(cpuModel, side, side, 'embed', reps, 0)).p50, reveal: (await netMs(cpuModel, side, side, 'reveal', reps, 0)).p50 };
+  const cpuMs = {
+    embed: (await netMs(cpuModel, side, side, 'embed', reps, 0)).p50,
+    reveal: (await netMs(cpuModel, side, side, 'reveal', reps, 0)).p50,
+  };
   for (const t of Object.values(cpuModel.weights)) t.dispose();
   await tf.setBackend('wasm');
   return { width: side, height: side, reps, wasmMs, cpuMs };

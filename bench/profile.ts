@@ -58,9 +58,15 @@ function frameStep(frame: ProfileNode['callFrame']): Step | null {
   const named = BY_NAME[frame.functionName];
   if (named) return named;
   const { url, functionName } = frame;
-  if (url.startsWith('wasm://') || url.includes('@tensorflow') || url.includes('/src/schemes/neural/model.ts') || url.includes('/src/schemes/neural/quantize.ts'))
+  if (
+    url.startsWith('wasm://') ||
+    url.includes('@tensorflow') ||
+    url.includes('/src/schemes/neural/model.ts') ||
+    url.includes('/src/schemes/neural/quantize.ts')
+  )
     return 'nets (tfjs-wasm, incl. tensor upload/download)';
-  if (url.includes('/src/pipeline.ts') || url.includes('/src/schemes/neural/key-scramble.ts')) return 'glue (layout, averaging, buffers)';
+  if (url.includes('/src/pipeline.ts') || url.includes('/src/schemes/neural/key-scramble.ts'))
+    return 'glue (layout, averaging, buffers)';
   // The PNG inflate runs on the platform's zlib through a DecompressionStream, whose stream callbacks run from the
   // microtask queue, not under decodePngRgb; nothing else in the pipeline uses web streams or zlib.
   if (url.startsWith('node:internal/webstreams') || url === 'node:zlib') return 'decode image';
@@ -83,7 +89,9 @@ export async function profileShares(fn: () => Promise<unknown>, reps: number): P
     await session.post('Profiler.setSamplingInterval', { interval: 200 });
     await session.post('Profiler.start');
     for (let i = 0; i < reps; i++) await fn();
-    const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    const { profile } = (await session.post('Profiler.stop')) as {
+      profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+    };
     const parent = new Map<number, ProfileNode>();
     const byId = new Map<number, ProfileNode>();
     for (const node of profile.nodes) {

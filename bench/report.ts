@@ -1,6 +1,13 @@
 /** Bench report: the collected figures as markdown tables (and the shape of the JSON written next to them). */
 import type { CeilingRow } from './ceiling.js';
-import { FULL_DENSITY, label, type ColdStart, type LatencyResult, type StatusCounts, type Throughput } from './http-workloads.js';
+import {
+  FULL_DENSITY,
+  label,
+  type ColdStart,
+  type LatencyResult,
+  type StatusCounts,
+  type Throughput,
+} from './http-workloads.js';
 import type { CpuComparison, ModelFigures, StageBreakdown } from './node-stages.js';
 import type { OnnxComparison } from './onnx/bench.js';
 import { STEPS } from './profile.js';
@@ -39,7 +46,12 @@ export interface BenchResult {
 const f0 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(0));
 const f1 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(1));
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
-const statuses = (s: StatusCounts | undefined) => (s ? Object.entries(s).map(([k, v]) => `${v}×${k}`).join(', ') : '–');
+const statuses = (s: StatusCounts | undefined) =>
+  s
+    ? Object.entries(s)
+        .map(([k, v]) => `${v}×${k}`)
+        .join(', ')
+    : '–';
 
 function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -53,9 +65,24 @@ function coldSection(c: ColdStart): string {
     table(
       ['first request of a fresh isolate', 'first, median ms', 'same request next, median ms', 'restarts'],
       [
-        ['GET /api/capacity (no model: the isolate itself)', f0(c.capacityFirst.p50), f0(c.capacitySecond.p50), String(c.capacityFirst.n)],
-        ['GET /api/health (+ wasm init, R2 read, sha256, weights decode)', f0(c.healthFirst.p50), f0(c.healthSecond.p50), String(c.healthFirst.n)],
-        ['POST /api/embed 256×256, 10 s (+ the first inference)', f0(c.embedFirst.p50), f0(c.embedSecond.p50), String(c.embedFirst.n)],
+        [
+          'GET /api/capacity (no model: the isolate itself)',
+          f0(c.capacityFirst.p50),
+          f0(c.capacitySecond.p50),
+          String(c.capacityFirst.n),
+        ],
+        [
+          'GET /api/health (+ wasm init, R2 read, sha256, weights decode)',
+          f0(c.healthFirst.p50),
+          f0(c.healthSecond.p50),
+          String(c.healthFirst.n),
+        ],
+        [
+          'POST /api/embed 256×256, 10 s (+ the first inference)',
+          f0(c.embedFirst.p50),
+          f0(c.embedSecond.p50),
+          String(c.embedFirst.n),
+        ],
       ],
     ),
     '',
@@ -83,12 +110,26 @@ function latencySection(rows: LatencyResult[]): string {
   return [
     '### Latency through `wrangler dev` (ms, sequential requests after a warm-up)',
     '',
-    table(['photo, audio', 'request KiB (PNG + WAV)', 'embed p50', 'embed p95', 'reveal p50', 'reveal p95', 'n embed/reveal', 'status embed / reveal'], body),
+    table(
+      [
+        'photo, audio',
+        'request KiB (PNG + WAV)',
+        'embed p50',
+        'embed p95',
+        'reveal p50',
+        'reveal p95',
+        'n embed/reveal',
+        'status embed / reveal',
+      ],
+      body,
+    ),
     '',
     `Audio: synthetic voiced speech-like signal (not a recording), 16-bit mono 16 kHz (the worker resamples to 8 kHz); "full" = ${FULL_DENSITY * 100} % of the photo's capacity. ` +
       'Photos: generated photo-like PNGs (gradients, soft objects, texture, grain). Times are request sent → whole response received, over loopback. ' +
       'Percentiles are nearest-rank (with 15 samples p95 is the slowest).',
-    ...(notes.length ? ['', 'Reveal refusals (the nets ran in full; the fingerprint check refused the audio):', ...notes] : []),
+    ...(notes.length
+      ? ['', 'Reveal refusals (the nets ran in full; the fingerprint check refused the audio):', ...notes]
+      : []),
   ].join('\n');
 }
 
@@ -98,7 +139,16 @@ function throughputSection(t: Throughput): string {
     '',
     table(
       ['requests/s', 'completed', 'seconds', 'embed p50 / p95 ms', 'reveal p50 / p95 ms', 'statuses'],
-      [[t.rps.toFixed(2), String(t.completed), f1(t.seconds), `${f0(t.embed.p50)} / ${f0(t.embed.p95)}`, `${f0(t.reveal.p50)} / ${f0(t.reveal.p95)}`, statuses(t.statuses)]],
+      [
+        [
+          t.rps.toFixed(2),
+          String(t.completed),
+          f1(t.seconds),
+          `${f0(t.embed.p50)} / ${f0(t.embed.p95)}`,
+          `${f0(t.reveal.p50)} / ${f0(t.reveal.p95)}`,
+          statuses(t.statuses),
+        ],
+      ],
     ),
     '',
     'One workerd isolate runs one request at a time on one thread, so the second client mostly queues.',
@@ -111,7 +161,10 @@ function bundleSection(b: BundleSize): string {
     '',
     table(
       ['file', 'KiB', 'gzip KiB'],
-      [...b.files.map((f) => [f.file.replace(/^[0-9a-f]{40}-/, ''), kib(f.bytes), kib(f.gzipBytes)]), ['**worker total**', kib(b.totalBytes), `**${kib(b.totalGzipBytes)}**`]],
+      [
+        ...b.files.map((f) => [f.file.replace(/^[0-9a-f]{40}-/, ''), kib(f.bytes), kib(f.gzipBytes)]),
+        ['**worker total**', kib(b.totalBytes), `**${kib(b.totalGzipBytes)}**`],
+      ],
     ),
     '',
     `wrangler says: ${b.wranglerSays ?? '–'}. Static assets (worker/public, uploaded apart from the script): ${kib(b.assetsBytes)} KiB, ${kib(b.assetsGzipBytes)} KiB gzipped. ` +
@@ -119,7 +172,11 @@ function bundleSection(b: BundleSize): string {
   ].join('\n');
 }
 
-function modelSection(m: ModelFigures, stages: StageBreakdown[] | undefined, ceilingRows: CeilingRow[] | undefined): string {
+function modelSection(
+  m: ModelFigures,
+  stages: StageBreakdown[] | undefined,
+  ceilingRows: CeilingRow[] | undefined,
+): string {
   const best = ceilingRows?.reduce((a, r) => Math.max(a, r.bestGflops), 0);
   const rows = (stages ?? []).flatMap((s) =>
     (['embed', 'reveal'] as const).map((which) => [
@@ -147,9 +204,22 @@ function modelSection(m: ModelFigures, stages: StageBreakdown[] | undefined, cei
       ? [
           'Achieved by the nets alone (Node, tfjs-wasm, one thread; tensor upload + forward + download; CPU time), on the region that carries the (spread) clip:',
           '',
-          table(['case', 'net', 'pixels processed', 'CPU ms (median)', 'GFLOP/s (median)', 'GFLOP/s (best)', 'best / ceiling'], rows),
+          table(
+            [
+              'case',
+              'net',
+              'pixels processed',
+              'CPU ms (median)',
+              'GFLOP/s (median)',
+              'GFLOP/s (best)',
+              'best / ceiling',
+            ],
+            rows,
+          ),
           '',
-          best ? `Ceiling = the best throughput of any single op in the ceiling table below: ${f1(best)} GFLOP/s; compared best run with best run, the statistic least moved by other load.` : '',
+          best
+            ? `Ceiling = the best throughput of any single op in the ceiling table below: ${f1(best)} GFLOP/s; compared best run with best run, the statistic least moved by other load.`
+            : '',
         ]
       : []),
   ].join('\n');
@@ -157,7 +227,9 @@ function modelSection(m: ModelFigures, stages: StageBreakdown[] | undefined, cei
 
 function stagesSection(stages: StageBreakdown[]): string {
   const part = (which: 'embed' | 'reveal') => {
-    const names = STEPS.filter((name) => stages.some((s) => s[which].stages.some((st) => st.name === name && st.share >= 0.005)));
+    const names = STEPS.filter((name) =>
+      stages.some((s) => s[which].stages.some((st) => st.name === name && st.share >= 0.005)),
+    );
     const rows = names.map((name) => [
       name,
       ...stages.map((s) => {
@@ -166,7 +238,13 @@ function stagesSection(stages: StageBreakdown[]): string {
       }),
     ]);
     rows.push([`**${which} total**`, ...stages.map((s) => `**${f1(s[which].totalMs)}**`)]);
-    return table([`${which} step: CPU ms (share)`, ...stages.map((s) => `${s.label}${s.spreadRate > 8000 ? `, spread to ${s.spreadRate / 1000} kHz` : ''}`)], rows);
+    return table(
+      [
+        `${which} step: CPU ms (share)`,
+        ...stages.map((s) => `${s.label}${s.spreadRate > 8000 ? `, spread to ${s.spreadRate / 1000} kHz` : ''}`),
+      ],
+      rows,
+    );
   };
   return [
     `### Where the time goes (Node, tfjs-wasm, the real \`embedAudio\` / \`revealAudio\`; median of ${stages[0]!.reps})`,
@@ -215,8 +293,18 @@ function onnxSection(o: OnnxComparison): string {
         row('tfjs-wasm (SIMD, 1 thread)', o.tfjsWasmMs, o.fastestMs.tfjsWasm, f1),
         row(`onnxruntime-web ${o.ortVersion} wasm (SIMD, 1 thread), NHWC in/out`, o.ortMs, o.fastestMs.ort, f1),
         row('onnxruntime-web, NCHW in/out (no boundary transposes)', o.ortNchwMs, o.fastestMs.ortNchw, f1),
-        row('**onnxruntime-web (NHWC) / tfjs-wasm**', over(o.ortMs, o.tfjsWasmMs), over(o.fastestMs.ort, o.fastestMs.tfjsWasm), times),
-        row('onnxruntime-web (NCHW) / tfjs-wasm', over(o.ortNchwMs, o.tfjsWasmMs), over(o.fastestMs.ortNchw, o.fastestMs.tfjsWasm), times),
+        row(
+          '**onnxruntime-web (NHWC) / tfjs-wasm**',
+          over(o.ortMs, o.tfjsWasmMs),
+          over(o.fastestMs.ort, o.fastestMs.tfjsWasm),
+          times,
+        ),
+        row(
+          'onnxruntime-web (NCHW) / tfjs-wasm',
+          over(o.ortNchwMs, o.tfjsWasmMs),
+          over(o.fastestMs.ortNchw, o.fastestMs.tfjsWasm),
+          times,
+        ),
       ],
     ),
     '',
@@ -239,17 +327,30 @@ function ceilingSection(rows: CeilingRow[]): string {
     '',
     table(
       ['op', 'GFLOP', 'best CPU ms', 'best GFLOP/s', 'median GFLOP/s', ''],
-      rows.map((r) => [r.op, r.gflop.toFixed(2), f1(r.bestMs), f1(r.bestGflops), f1(r.medianGflops), r.modelShape ? "model's shape" : 'ceiling shape']),
+      rows.map((r) => [
+        r.op,
+        r.gflop.toFixed(2),
+        f1(r.bestMs),
+        f1(r.bestGflops),
+        f1(r.medianGflops),
+        r.modelShape ? "model's shape" : 'ceiling shape',
+      ]),
     ),
   ].join('\n');
 }
 
 /** Issue 5's targets next to the measured figures (information, not a pass/fail gate). */
 function targetsSection(r: BenchResult): string {
-  const find = (w: number, kind: 'speech10' | 'full') => r.latency?.find((l) => l.case.width === w && l.case.audio.kind === kind && !l.case.quality && !l.case.scheme);
+  const find = (w: number, kind: 'speech10' | 'full') =>
+    r.latency?.find((l) => l.case.width === w && l.case.audio.kind === kind && !l.case.quality && !l.case.scheme);
   const rows: string[][] = [];
   const add = (what: string, measured: number | undefined, target: number, unit: string) =>
-    rows.push([what, measured === undefined || Number.isNaN(measured) ? '–' : `${f0(measured)} ${unit}`, `≤ ${target} ${unit}`, measured === undefined || Number.isNaN(measured) ? '–' : measured <= target ? 'met' : 'not met']);
+    rows.push([
+      what,
+      measured === undefined || Number.isNaN(measured) ? '–' : `${f0(measured)} ${unit}`,
+      `≤ ${target} ${unit}`,
+      measured === undefined || Number.isNaN(measured) ? '–' : measured <= target ? 'met' : 'not met',
+    ]);
   add('embed 512×512, 10 s, p50', find(512, 'speech10')?.embed?.p50, 250, 'ms');
   add('reveal 512×512, 10 s, p50', find(512, 'speech10')?.reveal?.p50, 150, 'ms');
   add('embed 512×512, full density, p50', find(512, 'full')?.embed?.p50, 400, 'ms');
@@ -259,7 +360,12 @@ function targetsSection(r: BenchResult): string {
   const full512 = r.stages?.find((s) => s.label.startsWith('512×512, full'));
   if (best && full512) {
     const share = (100 * full512.embed.bestGflops) / best;
-    rows.push(['model share of ceiling (512×512 full, embed nets)', `${f0(share)} %`, '≥ 70 %', share >= 70 ? 'met' : 'not met']);
+    rows.push([
+      'model share of ceiling (512×512 full, embed nets)',
+      `${f0(share)} %`,
+      '≥ 70 %',
+      share >= 70 ? 'met' : 'not met',
+    ]);
     if (r.model) {
       // The wall under the full-density target: the nets' FLOPs at the best throughput tfjs-wasm reached on any op,
       // plus what the request's other steps took in this run (Node; workerd adds the HTTP and multipart work).
@@ -276,14 +382,20 @@ function targetsSection(r: BenchResult): string {
   if (r.onnx)
     for (const which of ['embed', 'reveal'] as const) {
       const ratio = r.onnx.ortMs[which] / r.onnx.tfjsWasmMs[which];
-      rows.push([`tfjs-wasm vs onnxruntime-web, ${which} nets 256×256 (ORT ms / tfjs ms)`, `${ratio.toFixed(2)}×`, '≥ 1.3×', ratio >= 1.3 ? 'met' : 'not met']);
+      rows.push([
+        `tfjs-wasm vs onnxruntime-web, ${which} nets 256×256 (ORT ms / tfjs ms)`,
+        `${ratio.toFixed(2)}×`,
+        '≥ 1.3×',
+        ratio >= 1.3 ? 'met' : 'not met',
+      ]);
     }
   if (r.stages?.length) {
     let worst = { share: 0, what: '' };
     for (const s of r.stages)
       for (const which of ['embed', 'reveal'] as const)
         for (const st of s[which].stages)
-          if (!NOT_A_STEP.has(st.name) && !st.name.startsWith('nets') && st.share > worst.share) worst = { share: st.share, what: `${st.name} (${which}, ${s.label})` };
+          if (!NOT_A_STEP.has(st.name) && !st.name.startsWith('nets') && st.share > worst.share)
+            worst = { share: st.share, what: `${st.name} (${which}, ${s.label})` };
     rows.push([
       'largest pre/post-processing step (GC and unattributed "other" time are not steps)',
       `${f0(100 * worst.share)} %: ${worst.what}`,
@@ -291,7 +403,9 @@ function targetsSection(r: BenchResult): string {
       worst.share <= 0.2 ? 'met' : 'not met',
     ]);
   }
-  return ['### Issue 5 targets against these figures', '', table(['target', 'measured', 'target', ''], rows)].join('\n');
+  return ['### Issue 5 targets against these figures', '', table(['target', 'measured', 'target', ''], rows)].join(
+    '\n',
+  );
 }
 
 /** The whole report as markdown. */

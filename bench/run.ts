@@ -34,8 +34,7 @@ function parseArgs(argv: string[]): { quick: boolean; json: string | null; only:
         process.exit(2);
       }
       only = new Set(names as Section[]);
-    }
-    else {
+    } else {
       console.error(usage);
       process.exit(a === '--help' || a === '-h' ? 0 : 2);
     }
@@ -47,22 +46,70 @@ function parseArgs(argv: string[]): { quick: boolean; json: string | null; only:
 /** How much each section does; the default run stays around 5 minutes on an idle 2-core machine. */
 function plan(quick: boolean) {
   return quick
-    ? { sizes: [256, 512], reps: 5, capMs: 4_000, rpsSeconds: 5, restarts: 1, stageReps: 3, stageSizes: [512], ceilingReps: 3, cpuReps: 1, onnxReps: 5 }
-    : { sizes: [256, 512, 1024], reps: 15, capMs: 15_000, rpsSeconds: 20, restarts: 3, stageReps: 5, stageSizes: [256, 512, 1024], ceilingReps: 5, cpuReps: 2, onnxReps: 9 };
+    ? {
+        sizes: [256, 512],
+        reps: 5,
+        capMs: 4_000,
+        rpsSeconds: 5,
+        restarts: 1,
+        stageReps: 3,
+        stageSizes: [512],
+        ceilingReps: 3,
+        cpuReps: 1,
+        onnxReps: 5,
+      }
+    : {
+        sizes: [256, 512, 1024],
+        reps: 15,
+        capMs: 15_000,
+        rpsSeconds: 20,
+        restarts: 3,
+        stageReps: 5,
+        stageSizes: [256, 512, 1024],
+        ceilingReps: 5,
+        cpuReps: 2,
+        onnxReps: 9,
+      };
 }
 
 function cases(sizes: number[]): LatencyCase[] {
   return sizes.flatMap((side) => [
     { width: side, height: side, audio: { kind: 'speech10' as const, seconds: 10 as const } },
     // Rounded down to whole milliseconds so the clip stays under the fraction of the capacity.
-    { width: side, height: side, audio: { kind: 'full' as const, seconds: Math.floor(capacity(side, side).seconds * FULL_DENSITY * 1000) / 1000 } },
+    {
+      width: side,
+      height: side,
+      audio: { kind: 'full' as const, seconds: Math.floor(capacity(side, side).seconds * FULL_DENSITY * 1000) / 1000 },
+    },
     // What the opt-in feedback pass and rounding search cost on the product's case.
-    ...(side === 512 ? [{ width: side, height: side, audio: { kind: 'speech10' as const, seconds: 10 as const }, quality: 'high' as const }] : []),
+    ...(side === 512
+      ? [
+          {
+            width: side,
+            height: side,
+            audio: { kind: 'speech10' as const, seconds: 10 as const },
+            quality: 'high' as const,
+          },
+        ]
+      : []),
     // The coded scheme (no nets) on the product's case and at full density.
     ...(side === 512
       ? [
-          { width: side, height: side, audio: { kind: 'speech10' as const, seconds: 10 as const }, scheme: 'coded' as const },
-          { width: side, height: side, audio: { kind: 'full' as const, seconds: Math.floor(capacity(side, side).seconds * FULL_DENSITY * 1000) / 1000 }, scheme: 'coded' as const },
+          {
+            width: side,
+            height: side,
+            audio: { kind: 'speech10' as const, seconds: 10 as const },
+            scheme: 'coded' as const,
+          },
+          {
+            width: side,
+            height: side,
+            audio: {
+              kind: 'full' as const,
+              seconds: Math.floor(capacity(side, side).seconds * FULL_DENSITY * 1000) / 1000,
+            },
+            scheme: 'coded' as const,
+          },
         ]
       : []),
   ]);
@@ -72,7 +119,8 @@ const log = (s: string) => console.error(s);
 /** The private wrangler state folder in use, removed on Ctrl-C too. */
 let liveStateDir: string | null = null;
 
-const version = (pkg: string) => (JSON.parse(readFileSync(`${ROOT}/node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version;
+const version = (pkg: string) =>
+  (JSON.parse(readFileSync(`${ROOT}/node_modules/${pkg}/package.json`, 'utf8')) as { version: string }).version;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -126,7 +174,8 @@ async function main(): Promise<void> {
           }
         });
       }
-      if (args.only.has('cold')) await section('cold start', async () => void (result.cold = await coldStart(stateDir, p.restarts, log)));
+      if (args.only.has('cold'))
+        await section('cold start', async () => void (result.cold = await coldStart(stateDir, p.restarts, log)));
     } finally {
       await removeState(stateDir);
       liveStateDir = null;
@@ -147,10 +196,13 @@ async function main(): Promise<void> {
           result.stages.push(await stageBreakdown(model, c, c.width >= 1024 ? Math.min(2, p.stageReps) : p.stageReps));
         }
       }
-      if (args.only.has('ceiling')) await section('ceiling', async () => void (result.ceiling = await ceiling(p.ceilingReps)));
+      if (args.only.has('ceiling'))
+        await section('ceiling', async () => void (result.ceiling = await ceiling(p.ceilingReps)));
       // Before the cpu comparison, which moves tfjs off wasm and back.
-      if (args.only.has('onnx')) await section('onnxruntime-web', async () => void (result.onnx = await onnxComparison(model, p.onnxReps)));
-      if (args.only.has('cpu')) await section('cpu backend', async () => void (result.cpuBackend = await cpuComparison(model, p.cpuReps)));
+      if (args.only.has('onnx'))
+        await section('onnxruntime-web', async () => void (result.onnx = await onnxComparison(model, p.onnxReps)));
+      if (args.only.has('cpu'))
+        await section('cpu backend', async () => void (result.cpuBackend = await cpuComparison(model, p.cpuReps)));
     });
   }
 

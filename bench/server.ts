@@ -65,7 +65,9 @@ function runWrangler(args: string[]): Promise<string> {
     child.stdout.on('data', (c) => (out += String(c)));
     child.stderr.on('data', (c) => (out += String(c)));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrangler ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`)),
+    );
   });
 }
 
@@ -101,8 +103,17 @@ export async function uploadWeights(stateDir: string): Promise<void> {
     ['manifest.json', 'application/json'],
   ] as const) {
     await runWrangler([
-      'r2', 'object', 'put', `${BUCKET}/${weightsPrefix}${file}`,
-      '--file', path.join(ROOT, 'weights', file), '--content-type', type, '--local', '--persist-to', stateDir,
+      'r2',
+      'object',
+      'put',
+      `${BUCKET}/${weightsPrefix}${file}`,
+      '--file',
+      path.join(ROOT, 'weights', file),
+      '--content-type',
+      type,
+      '--local',
+      '--persist-to',
+      stateDir,
     ]);
   }
 }
@@ -127,8 +138,19 @@ export async function startDev(stateDir: string): Promise<DevServer> {
   const child: ChildProcess = spawn(
     WRANGLER,
     [
-      'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-      '--persist-to', stateDir, '--show-interactive-dev-session=false', '--log-level', 'warn',
+      'dev',
+      '--local',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(inspectorPort),
+      '--persist-to',
+      stateDir,
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
     ],
     // Own process group, so stopping it also stops the workerd it starts.
     { cwd: ROOT, env: ENV, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },

@@ -40,7 +40,8 @@ export const usage = `usage: npm run bench:train -- [--backends wasm,cpu,tensorf
 
 function positiveInt(flag: string, value: string | undefined): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new StegError('bad_request', `${flag} needs a positive integer (got '${value ?? ''}')\n${usage}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new StegError('bad_request', `${flag} needs a positive integer (got '${value ?? ''}')\n${usage}`);
   return n;
 }
 
@@ -49,7 +50,14 @@ function positiveInt(flag: string, value: string | undefined): number {
  * @throws StegError `bad_request` for an unknown flag, section or backend, or a count that is not a positive integer.
  */
 export function parseArgs(argv: string[]): Options {
-  const opts: Options = { backends: ['wasm', 'cpu', 'tensorflow'], steps: 3, cpuFull: false, only: new Set(SECTIONS), batch: 32, help: false };
+  const opts: Options = {
+    backends: ['wasm', 'cpu', 'tensorflow'],
+    steps: 3,
+    cpuFull: false,
+    only: new Set(SECTIONS),
+    batch: 32,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--backends') {
@@ -104,7 +112,16 @@ export interface Row extends Plan {
 function plans(backend: TrainingBackend, steps: number, cpuFull: boolean): Plan[] {
   if (backend === 'cpu' && !cpuFull) {
     // The cpu backend is ~40× slower per sample than wasm here: one small case shows the order of magnitude.
-    return [{ backend, crop: 32, batch: 4, warmup: 1, steps: 1, note: 'cpu: batch 4, 32x32 only, 1 timed step (slow; --cpu-full for batch 32)' }];
+    return [
+      {
+        backend,
+        crop: 32,
+        batch: 4,
+        warmup: 1,
+        steps: 1,
+        note: 'cpu: batch 4, 32x32 only, 1 timed step (slow; --cpu-full for batch 32)',
+      },
+    ];
   }
   return [32, 64].map((crop) => ({ backend, crop, batch: 32, warmup: 1, steps, note: '' }));
 }
@@ -154,7 +171,17 @@ async function runPlan(plan: Plan, beforeTimed?: () => Promise<void>): Promise<R
 }
 
 function table(rows: Row[]): string {
-  const head = ['backend', 'crop', 'block tensor', 'steps', 's/step (median)', 'samples/s', 'process RSS MiB', 'tensor growth', 'loss first→last'];
+  const head = [
+    'backend',
+    'crop',
+    'block tensor',
+    'steps',
+    's/step (median)',
+    'samples/s',
+    'process RSS MiB',
+    'tensor growth',
+    'loss first→last',
+  ];
   const body = rows.map((r) => [
     r.backend,
     `${r.crop}x${r.crop}`,
@@ -177,9 +204,7 @@ const MARK = '@@train-throughput ';
 
 /** What a child prints on stdout, one JSON object per line after {@link MARK}. */
 export type ChildMessage =
-  | { type: 'ready' }
-  | { type: 'result'; row: Row; threads: number }
-  | { type: 'unavailable'; reason: string };
+  { type: 'ready' } | { type: 'result'; row: Row; threads: number } | { type: 'unavailable'; reason: string };
 
 /** The message in one line of a child's stdout, or null for any other output. */
 export function parseChildLine(line: string): ChildMessage | null {
@@ -195,14 +220,24 @@ function send(msg: ChildMessage): void {
 async function childMain(argv: string[]): Promise<void> {
   const get = (flag: string): number => positiveInt(flag, argv[argv.indexOf(flag) + 1]);
   const threads = get('--threads');
-  const plan: Plan = { backend: 'wasm', crop: get('--crop'), batch: get('--batch'), warmup: 1, steps: get('--steps'), note: '' };
+  const plan: Plan = {
+    backend: 'wasm',
+    crop: get('--crop'),
+    batch: get('--batch'),
+    warmup: 1,
+    steps: get('--steps'),
+    note: '',
+  };
   if (threads > 1) {
     let restore = (): void => {};
     try {
       restore = enableNodeWasmThreads(threads);
       await initBackend('wasm');
     } catch (e) {
-      send({ type: 'unavailable', reason: `the threaded wasm build did not start in Node ${process.version}: ${e instanceof Error ? e.message : String(e)}` });
+      send({
+        type: 'unavailable',
+        reason: `the threaded wasm build did not start in Node ${process.version}: ${e instanceof Error ? e.message : String(e)}`,
+      });
       return;
     } finally {
       restore();
@@ -264,10 +299,18 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
  * Runs `processes` children at once (each `threads` wasm threads) and releases their timed steps together, once
  * all have warmed up. Children inherit this process's niceness.
  */
-export async function runCase(processes: number, threads: number, crop: number, batch: number, steps: number): Promise<CaseOutcome> {
+export async function runCase(
+  processes: number,
+  threads: number,
+  crop: number,
+  batch: number,
+  steps: number,
+): Promise<CaseOutcome> {
   const args = ['--threads', threads, '--crop', crop, '--batch', batch, '--steps', steps].map(String);
   const children = Array.from({ length: processes }, () =>
-    spawn(process.execPath, ['--import', TSX_LOADER, SCRIPT, '--child', ...args], { stdio: ['pipe', 'pipe', 'inherit'] }),
+    spawn(process.execPath, ['--import', TSX_LOADER, SCRIPT, '--child', ...args], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    }),
   );
   let ready = 0;
   const outcomes = children.map(
@@ -307,7 +350,12 @@ export async function runCase(processes: number, threads: number, crop: number, 
 
 function machineNow(): Omit<Machine, 'loadEnd'> {
   const cpus = os.cpus();
-  return { cpuModel: cpus[0]?.model.trim() ?? 'unknown', logicalCpus: cpus.length, loadStart: os.loadavg(), node: process.version };
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    logicalCpus: cpus.length,
+    loadStart: os.loadavg(),
+    node: process.version,
+  };
 }
 
 async function runCores(crop: number, batch: number, steps: number, log: (s: string) => void): Promise<CoresResult> {
@@ -337,27 +385,39 @@ export function overlap(runs: ProcessRun[]): number {
 export function coresReport(r: CoresResult): string {
   const m = r.machine;
   const out: string[] = [];
-  out.push(`### wasm training throughput on one and two cores (DEFAULT_CONFIG, ${r.crop}×${r.crop}, batch ${r.batch})`, '');
+  out.push(
+    `### wasm training throughput on one and two cores (DEFAULT_CONFIG, ${r.crop}×${r.crop}, batch ${r.batch})`,
+    '',
+  );
   out.push(
     `Machine: ${m.cpuModel}, ${m.logicalCpus} logical CPU(s) (os.cpus()), Node ${m.node}. ` +
       `Load average (1 / 5 / 15 min): ${load(m.loadStart)} at start, ${load(m.loadEnd)} at end.`,
   );
   const busy = Math.max(m.loadStart[0] ?? 0, m.loadEnd[0] ?? 0) > m.logicalCpus / 2;
-  if (busy) out.push(`**Busy machine** (1-min load above ${m.logicalCpus / 2}): the figures below are lower than an idle machine gives, case 3 most.`);
+  if (busy)
+    out.push(
+      `**Busy machine** (1-min load above ${m.logicalCpus / 2}): the figures below are lower than an idle machine gives, case 3 most.`,
+    );
   out.push('');
-  out.push('| case | processes × wasm threads | samples/s per process | samples/s total | vs case 1 | CPU time / wall time per process |');
+  out.push(
+    '| case | processes × wasm threads | samples/s per process | samples/s total | vs case 1 | CPU time / wall time per process |',
+  );
   out.push('|---|---|---|---|---|---|');
   const base = r.single.ok ? r.single.runs[0]!.row.samplesPerS : null;
   const ratio = (x: number) => (base ? `${f2(x / base)}×` : '–');
   const cpuWall = (p: ProcessRun) => f2(p.row.cpuS / p.row.wallS);
   const row = (name: string, shape: string, c: CaseOutcome, extra: (runs: ProcessRun[], total: number) => string) => {
     if (!c.ok) {
-      out.push(`| ${name} | ${shape} | not available: ${c.reason.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | – | – | – |`);
+      out.push(
+        `| ${name} | ${shape} | not available: ${c.reason.replace(/\|/g, '\\|').replace(/\n/g, ' ')} | – | – | – |`,
+      );
       return;
     }
     const total = c.runs.reduce((s, p) => s + p.row.samplesPerS, 0);
     const per = c.runs.map((p) => f1(p.row.samplesPerS)).join(' / ');
-    out.push(`| ${name} | ${shape} | ${per} | ${f1(total)} | ${extra(c.runs, total)} | ${c.runs.map(cpuWall).join(' / ')} |`);
+    out.push(
+      `| ${name} | ${shape} | ${per} | ${f1(total)} | ${extra(c.runs, total)} | ${c.runs.map(cpuWall).join(' / ')} |`,
+    );
   };
   row('1. one process, one thread', '1 × 1', r.single, (_, total) => ratio(total));
   row('2. one process, two wasm threads', '1 × 2', r.threads, (_, total) => ratio(total));
@@ -424,17 +484,22 @@ async function main(): Promise<void> {
         continue;
       }
       for (const plan of plans(backend, opts.steps, opts.cpuFull)) {
-        console.error(`running ${backend} ${plan.crop}x${plan.crop} batch ${plan.batch}: ${plan.warmup} warm-up + ${plan.steps} timed steps`);
+        console.error(
+          `running ${backend} ${plan.crop}x${plan.crop} batch ${plan.batch}: ${plan.warmup} warm-up + ${plan.steps} timed steps`,
+        );
         rows.push(await runPlan(plan));
       }
     }
-    console.log(`\nOne Adam step of DEFAULT_CONFIG (embed with 8-bit rounding → reveal), warm-up excluded. Node ${process.version}.`);
+    console.log(
+      `\nOne Adam step of DEFAULT_CONFIG (embed with 8-bit rounding → reveal), warm-up excluded. Node ${process.version}.`,
+    );
     console.log(table(rows));
     for (const r of rows) if (r.note) console.log(`note: ${r.note}`);
     for (const s of skipped) console.log(`skipped ${s}`);
   }
   if (opts.only.has('cores')) {
-    if (!opts.backends.includes('wasm')) console.log('\ncores section skipped: it measures wasm, which --backends leaves out.');
+    if (!opts.backends.includes('wasm'))
+      console.log('\ncores section skipped: it measures wasm, which --backends leaves out.');
     else {
       const result = await runCores(32, opts.batch, opts.steps, (s) => console.error(s));
       console.log(`\n${coresReport(result)}`);

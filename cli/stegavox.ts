@@ -28,9 +28,6 @@ const USAGE = `usage: stegavox <command> [options]
 
 Bad files get a one-line error and exit status 1; bad usage exits 2.`;
 
-
-
-
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   embed: embedCommand,
   reveal: revealCommand,
@@ -61,7 +58,12 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const code = (e as { code?: string }).code;
-    if (e instanceof UsageError || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    if (
+      e instanceof UsageError ||
+      code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+      code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+    ) {
       console.error(`stegavox ${name}: ${(e as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -50,7 +50,8 @@ export interface Batch {
  */
 export function makeBatch(options: MakeBatchOptions): Batch {
   const { images, audio, batch, crop, mix, rng } = options;
-  if (!Number.isInteger(batch) || batch < 1) throw new StegError('bad_request', `Batch size must be a positive integer, got ${batch}.`);
+  if (!Number.isInteger(batch) || batch < 1)
+    throw new StegError('bad_request', `Batch size must be a positive integer, got ${batch}.`);
   if (!Number.isInteger(crop) || crop < TILE || crop % TILE !== 0) {
     throw new StegError('bad_request', `Crop must be a positive multiple of ${TILE}, got ${crop}.`);
   }
@@ -59,7 +60,8 @@ export function makeBatch(options: MakeBatchOptions): Batch {
   if (weights.some((w) => !(w >= 0)) || !(total > 0)) {
     throw new StegError('bad_request', 'Mix weights must be non-negative with a positive sum.');
   }
-  if (mix.speech > 0 && !audio) throw new StegError('bad_request', 'The mix asks for speech but no speech source was given.');
+  if (mix.speech > 0 && !audio)
+    throw new StegError('bad_request', 'The mix asks for speech but no speech source was given.');
   const truncate = options.truncate ?? 0;
 
   const side = crop / BLOCK;
@@ -76,7 +78,8 @@ export function makeBatch(options: MakeBatchOptions): Batch {
     const kind: SecretKind = u < weights[0]! ? 'sine' : u < weights[0]! + weights[1]! ? 'speech' : 'silence';
     kinds.push(kind);
     if (kind === 'silence') continue;
-    const clip = kind === 'sine' ? sineSecret(samples, rng, options.sineOptions) : audio!.randomFrames(1, samples, rng)[0]!;
+    const clip =
+      kind === 'sine' ? sineSecret(samples, rng, options.sineOptions) : audio!.randomFrames(1, samples, rng)[0]!;
     if (truncate > 0 && rng.next() < truncate) clip.fill(0, 1 + rng.int(samples - 1));
     secret.set(audioToBlocks(clip, crop, crop), i * perItem);
   }

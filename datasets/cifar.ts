@@ -7,7 +7,18 @@ import { decodeFile, type RgbImage } from './images.js';
 /** Bytes per record in a CIFAR-10 binary batch: 1 label byte + 1024 R + 1024 G + 1024 B. */
 export const CIFAR_RECORD_BYTES = 3073;
 /** CIFAR-10 class names by label index. */
-export const CIFAR_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+export const CIFAR_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+] as const;
 
 /** One labelled CIFAR-10 image. */
 export interface CifarRecord {
@@ -32,7 +43,10 @@ export function parseCifarBatch(bytes: Uint8Array, name = 'CIFAR-10 batch'): Cif
   for (let off = 0; off < bytes.length; off += CIFAR_RECORD_BYTES) {
     const label = bytes[off]!;
     if (label > 9) {
-      throw new StegError('bad_request', `${name}: record ${off / CIFAR_RECORD_BYTES} has label ${label}, expected 0–9.`);
+      throw new StegError(
+        'bad_request',
+        `${name}: record ${off / CIFAR_RECORD_BYTES} has label ${label}, expected 0–9.`,
+      );
     }
     const data = new Uint8Array(32 * 32 * 3);
     const r = off + 1;
@@ -83,10 +97,14 @@ export async function loadCifarSubset(dir: string, limit?: number): Promise<Cifa
 /** Parses `labels.csv` (`path,label,class_name` header, one row per image); malformed rows are refused. */
 export function parseLabelsCsv(csv: string, name = 'labels.csv'): Array<{ path: string; label: number }> {
   const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = lines.shift()?.split(',').map((h) => h.trim());
+  const header = lines
+    .shift()
+    ?.split(',')
+    .map((h) => h.trim());
   const pathCol = header?.indexOf('path') ?? -1;
   const labelCol = header?.indexOf('label') ?? -1;
-  if (pathCol < 0 || labelCol < 0) throw new StegError('bad_request', `${name}: header must name "path" and "label" columns.`);
+  if (pathCol < 0 || labelCol < 0)
+    throw new StegError('bad_request', `${name}: header must name "path" and "label" columns.`);
   return lines.map((line, i) => {
     const cells = line.split(',');
     const path = cells[pathCol]?.trim();

@@ -48,7 +48,11 @@ export function repoRoot(): string {
       }
     }
     const up = dirname(dir);
-    if (up === dir) throw new StegError('bad_request', 'Cannot find the stegavox repository root above ' + fileURLToPath(import.meta.url));
+    if (up === dir)
+      throw new StegError(
+        'bad_request',
+        'Cannot find the stegavox repository root above ' + fileURLToPath(import.meta.url),
+      );
     dir = up;
   }
 }
@@ -129,9 +133,13 @@ export interface PresetData {
  * `limits` caps how many images / clips load (for quick runs). For the CIFAR presets with a fixed `pairs` count,
  * the pool holds all loaded records; makeBatch picks the pairs from it with the caller's seed.
  */
-export async function loadPreset(preset: DataPreset, limits: { images?: number; clips?: number } = {}): Promise<PresetData> {
+export async function loadPreset(
+  preset: DataPreset,
+  limits: { images?: number; clips?: number } = {},
+): Promise<PresetData> {
   const need = (dir: string) => {
-    if (!existsSync(dir)) throw new StegError('bad_request', `Data folder ${dir} does not exist (see the README's data section).`);
+    if (!existsSync(dir))
+      throw new StegError('bad_request', `Data folder ${dir} does not exist (see the README's data section).`);
   };
   let images: ImagePool;
   const c = preset.covers;
@@ -141,7 +149,8 @@ export async function loadPreset(preset: DataPreset, limits: { images?: number; 
     images = new ImagePool(pool.images, pool.names, { flip: c.flip });
   } else {
     need(c.dir);
-    const records = c.kind === 'cifar-subset' ? await loadCifarSubset(c.dir, limits.images) : await loadCifarBinaryDir(c.dir);
+    const records =
+      c.kind === 'cifar-subset' ? await loadCifarSubset(c.dir, limits.images) : await loadCifarBinaryDir(c.dir);
     const chosen = limits.images !== undefined ? records.slice(0, limits.images) : records;
     images = new ImagePool(
       chosen.map((r) => r.image),

@@ -55,7 +55,10 @@ export class SpeechStream implements SpeechSource {
 
   randomFrames(count: number, length: number, rng: Rng): Float32Array[] {
     if (length > this.samples.length) {
-      throw new StegError('bad_request', `Frames of ${length} samples do not fit a ${this.samples.length}-sample speech stream.`);
+      throw new StegError(
+        'bad_request',
+        `Frames of ${length} samples do not fit a ${this.samples.length}-sample speech stream.`,
+      );
     }
     const frames: Float32Array[] = [];
     for (let i = 0; i < count; i++) {

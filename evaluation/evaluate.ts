@@ -50,11 +50,24 @@ export interface Summary {
 const EVAL_LIMITS: Limits = { maxPixels: 16_000_000, maxAudioSeconds: 3600, maxHighPixels: Infinity };
 
 /** The PNG round-trip path: exactly what `stegavox embed` then `stegavox reveal` do. */
-async function roundTrip(model: LoadedModel, imageBytes: Uint8Array, clip: Float32Array, key: string | undefined, quality: Quality, denoise: boolean, scheme: SchemeName) {
+async function roundTrip(
+  model: LoadedModel,
+  imageBytes: Uint8Array,
+  clip: Float32Array,
+  key: string | undefined,
+  quality: Quality,
+  denoise: boolean,
+  scheme: SchemeName,
+) {
   const wav = encodeWav16(clip, SAMPLE_RATE);
   const embedded = await embedAudio(model, imageBytes, wav, { limits: EVAL_LIMITS, key, quality, scheme });
   // Measure every pair, and count those the server would refuse as damaged (fingerprint drift over tolerance).
-  const revealed = await revealAudio(model, embedded.png, { limits: EVAL_LIMITS, key, denoise, ignoreFingerprint: true });
+  const revealed = await revealAudio(model, embedded.png, {
+    limits: EVAL_LIMITS,
+    key,
+    denoise,
+    ignoreFingerprint: true,
+  });
   return {
     png: embedded.png,
     container: await decodeImage(embedded.png, { maxPixels: EVAL_LIMITS.maxPixels }),
@@ -77,11 +90,17 @@ async function floatPath(model: LoadedModel, cover: RgbImage, clip: Float32Array
     // Outside the carrying tiles the container is the cover, so the nets' changes there do not count.
     let squared = 0;
     for (let i = 0; i < blocks.length; i++) squared += (blocks[i]! - coverBlocks[i]!) ** 2;
-    const revealed = blocksToAudio(await revealBlocks(model, blocks, blockRows, blockCols), width, rows, payload.length);
+    const revealed = blocksToAudio(
+      await revealBlocks(model, blocks, blockRows, blockCols),
+      width,
+      rows,
+      payload.length,
+    );
     return { mse: squared / cover.data.length, revealed, rows };
   };
   let result = await once(payload);
-  if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels)) result = await once(withFeedback(payload, result.revealed));
+  if (usesFeedback(clip.length, cap, quality, width * result.rows, EVAL_LIMITS.maxHighPixels))
+    result = await once(withFeedback(payload, result.revealed));
   return { mse: result.mse, revealed: despreadRevealed(result.revealed, rate, clip.length, denoise, emphasis) };
 }
 

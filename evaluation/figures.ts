@@ -96,7 +96,8 @@ export class Canvas implements RgbImage {
   /** Straight line (DDA), both ends included. */
   line(x0: number, y0: number, x1: number, y1: number, color: Rgb, alpha = 1): void {
     const steps = Math.max(1, Math.ceil(Math.max(Math.abs(x1 - x0), Math.abs(y1 - y0))));
-    for (let s = 0; s <= steps; s++) this.plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, color, alpha);
+    for (let s = 0; s <= steps; s++)
+      this.plot(x0 + ((x1 - x0) * s) / steps, y0 + ((y1 - y0) * s) / steps, color, alpha);
   }
 
   /** Text in the 5×7 font, top-left at (x, y), each font pixel `scale`×`scale`. Unknown characters draw as blanks. */
@@ -106,7 +107,8 @@ export class Canvas implements RgbImage {
       const glyph = FONT[ch];
       if (glyph) {
         glyph.forEach((row, gy) => {
-          for (let gx = 0; gx < 5; gx++) if (row[gx] === '#') this.rect(cx + gx * scale, y + gy * scale, scale, scale, color);
+          for (let gx = 0; gx < 5; gx++)
+            if (row[gx] === '#') this.rect(cx + gx * scale, y + gy * scale, scale, scale, color);
         });
       }
       cx += 6 * scale;
@@ -152,7 +154,11 @@ export function amplifiedDiff(a: RgbImage, b: RgbImage, gain: number): RgbImage 
  * (CIFAR) are enlarged by a whole factor so the panels are visible. Returns the figure as an RGB image.
  */
 export function renderCoverContainer(cover: RgbImage, container: RgbImage): Canvas {
-  if (cover.width !== container.width || cover.height !== container.height || cover.data.length !== container.data.length) {
+  if (
+    cover.width !== container.width ||
+    cover.height !== container.height ||
+    cover.data.length !== container.data.length
+  ) {
     throw new StegError('bad_request', 'coverContainerFigure: cover and container differ in size.');
   }
   const scale = cover.width < 128 ? Math.ceil(128 / cover.width) : 1;
@@ -314,7 +320,8 @@ export function renderWaveform(
   sampleRate: number,
   options: WaveformOptions = {},
 ): Canvas {
-  if (original.length === 0 || !(sampleRate > 0)) throw new StegError('bad_request', 'waveformFigure: empty signal or bad sample rate.');
+  if (original.length === 0 || !(sampleRate > 0))
+    throw new StegError('bad_request', 'waveformFigure: empty signal or bad sample rate.');
   const width = Math.max(300, options.width ?? 1000);
   const zoomLength = Math.round(((options.zoomMs ?? 40) / 1000) * sampleRate);
   const showZoom = zoomLength >= 2 && zoomLength < original.length;
@@ -336,7 +343,10 @@ export function renderWaveform(
   if (options.title) canvas.text(left, 8, options.title, BLACK);
   // legend, top right
   let lx = width - right - textWidth('original') - textWidth('revealed') - 50;
-  for (const [name, color] of [['original', BLUE], ['revealed', ORANGE]] as const) {
+  for (const [name, color] of [
+    ['original', BLUE],
+    ['revealed', ORANGE],
+  ] as const) {
     canvas.rect(lx, 8, 14, 7, color);
     canvas.text(lx + 18, 8, name, BLACK);
     lx += 18 + textWidth(name) + 14;
@@ -412,7 +422,9 @@ export function viridis(t: number): Rgb {
   const f = u - i;
   const a = VIRIDIS[i]!;
   const b = VIRIDIS[i + 1]!;
-  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f].map(Math.round) as unknown as Rgb;
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f].map(
+    Math.round,
+  ) as unknown as Rgb;
 }
 
 /** Options for {@link spectrogramFigure}. */
@@ -433,7 +445,8 @@ export function renderSpectrograms(
   sampleRate: number,
   options: SpectrogramOptions = {},
 ): Canvas {
-  if (original.length === 0 || !(sampleRate > 0)) throw new StegError('bad_request', 'spectrogramFigure: empty signal or bad sample rate.');
+  if (original.length === 0 || !(sampleRate > 0))
+    throw new StegError('bad_request', 'spectrogramFigure: empty signal or bad sample rate.');
   const specs = [spectrogram(original), spectrogram(revealed)];
   const rangeDb = options.rangeDb ?? 80;
   let max = -Infinity;

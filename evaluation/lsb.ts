@@ -34,13 +34,17 @@ export interface LsbPlan {
  * A k outside 1–8 is refused with `bad_request`, a clip that does not fit with `too_long`.
  */
 export function lsbPlan(bits: number, sampleCount: number, values: number, mode: LsbMode): LsbPlan {
-  if (!Number.isInteger(bits) || bits < 1 || bits > 8) throw new StegError('bad_request', `LSB bits must be an integer 1–8, got ${bits}`);
-  if (!Number.isInteger(sampleCount) || sampleCount < 1) throw new StegError('bad_request', `LSB needs at least one sample, got ${sampleCount}`);
-  if (sampleCount > values) throw new StegError('too_long', `${sampleCount} samples do not fit ${values} channel values`);
+  if (!Number.isInteger(bits) || bits < 1 || bits > 8)
+    throw new StegError('bad_request', `LSB bits must be an integer 1–8, got ${bits}`);
+  if (!Number.isInteger(sampleCount) || sampleCount < 1)
+    throw new StegError('bad_request', `LSB needs at least one sample, got ${sampleCount}`);
+  if (sampleCount > values)
+    throw new StegError('too_long', `${sampleCount} samples do not fit ${values} channel values`);
   const room = Math.floor(values / sampleCount);
   let chunks: number[];
   if (mode === 'plain') chunks = [bits];
-  else if (mode === 'spread') chunks = new Array<number>(Math.max(1, Math.min(room, Math.floor(LSB_MAX_CODE_BITS / bits)))).fill(bits);
+  else if (mode === 'spread')
+    chunks = new Array<number>(Math.max(1, Math.min(room, Math.floor(LSB_MAX_CODE_BITS / bits)))).fill(bits);
   else {
     const per = Math.ceil(bits / room);
     const n = Math.ceil(bits / per);
@@ -80,7 +84,8 @@ export function dequantiseCodes(codes: Uint32Array, codeBits: number): Float32Ar
  */
 export function lsbEmbed(rgb: Uint8Array, codes: Uint32Array, plan: LsbPlan): Uint8Array {
   const n = plan.chunks.length;
-  if (codes.length * n > rgb.length) throw new StegError('too_long', `${codes.length} codes do not fit ${rgb.length} channel values`);
+  if (codes.length * n > rgb.length)
+    throw new StegError('too_long', `${codes.length} codes do not fit ${rgb.length} channel values`);
   const out = rgb.slice();
   for (let i = 0; i < codes.length; i++) {
     let rest = codes[i]!;
@@ -153,19 +158,37 @@ export interface LsbResult extends LsbFigures {
 
 function figuresOf(cover: RgbImage, clip: Float32Array, container: Uint8Array, revealed: Float32Array): LsbFigures {
   const m = mse(container, cover.data);
-  return { mse: m, psnr: psnr(m), ssim: ssim(container, cover.data, cover.width, cover.height), pcc: pcc(clip, revealed), siSnr: siSnr(clip, revealed) };
+  return {
+    mse: m,
+    psnr: psnr(m),
+    ssim: ssim(container, cover.data, cover.width, cover.height),
+    pcc: pcc(clip, revealed),
+    siSnr: siSnr(clip, revealed),
+  };
 }
 
 /**
  * Measures k-bit LSB on one cover and clip (PSNR/SSIM container vs cover, PCC/SI-SNR revealed vs clip); with
  * `processed`, also the like-for-like variant in `filtered` (a second round trip, so only when it is wanted).
  */
-export function evaluateLsb(name: string, cover: RgbImage, clip: Float32Array, bits: number, mode: LsbMode, processed = false): LsbResult {
+export function evaluateLsb(
+  name: string,
+  cover: RgbImage,
+  clip: Float32Array,
+  bits: number,
+  mode: LsbMode,
+  processed = false,
+): LsbResult {
   const { plan, container, revealed } = lsbRoundTrip(cover, clip, bits, mode);
   let filtered: LsbFigures | undefined;
   if (processed) {
     const shaped = lsbRoundTrip(cover, preEmphasise(clip, PRE_EMPHASIS), bits, mode);
-    filtered = figuresOf(cover, clip, shaped.container, deEmphasiseInPlace(denoiseRevealed(shaped.revealed), PRE_EMPHASIS));
+    filtered = figuresOf(
+      cover,
+      clip,
+      shaped.container,
+      deEmphasiseInPlace(denoiseRevealed(shaped.revealed), PRE_EMPHASIS),
+    );
   }
   return {
     image: name,

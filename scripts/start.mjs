@@ -14,7 +14,12 @@ if (!existsSync(wrangler)) {
 }
 
 const extra = process.argv.slice(2);
-const args = ['dev', '--local', ...(extra.some((a) => a === '--port' || a.startsWith('--port=')) ? [] : ['--port', '8787']), ...extra];
+const args = [
+  'dev',
+  '--local',
+  ...(extra.some((a) => a === '--port' || a.startsWith('--port=')) ? [] : ['--port', '8787']),
+  ...extra,
+];
 const child = spawn(wrangler, args, {
   cwd: root,
   stdio: 'inherit',

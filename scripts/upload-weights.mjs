@@ -31,7 +31,9 @@ for (let i = 0; i < args.length; i++) {
   else usage(`unknown argument ${a}`);
 }
 // Same default as the worker: the WEIGHTS_PREFIX var of wrangler.toml.
-prefix ??= /^\s*WEIGHTS_PREFIX\s*=\s*"([^"]*)"/m.exec(readFileSync(join(root, 'wrangler.toml'), 'utf8'))?.[1] ?? 'stegavox/default/';
+prefix ??=
+  /^\s*WEIGHTS_PREFIX\s*=\s*"([^"]*)"/m.exec(readFileSync(join(root, 'wrangler.toml'), 'utf8'))?.[1] ??
+  'stegavox/default/';
 
 const manifestPath = join(dir, 'manifest.json');
 const binaryPath = join(dir, 'model.bin');
@@ -40,7 +42,9 @@ const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
 const binary = readFileSync(binaryPath);
 const digest = createHash('sha256').update(binary).digest('hex');
 if (manifest.sha256 !== digest || manifest.byteLength !== binary.length) {
-  console.error(`refusing to upload: ${binaryPath} (sha256 ${digest}, ${binary.length} bytes) does not match ${manifestPath}`);
+  console.error(
+    `refusing to upload: ${binaryPath} (sha256 ${digest}, ${binary.length} bytes) does not match ${manifestPath}`,
+  );
   process.exit(1);
 }
 
@@ -52,11 +56,15 @@ for (const [file, key, type] of [
 ]) {
   const target = `${BUCKET}/${prefix}${key}`;
   console.log(`${remote ? 'remote' : 'local'} R2: ${target} ← ${file}`);
-  const result = spawnSync(wrangler, ['r2', 'object', 'put', target, '--file', file, '--content-type', type, remote ? '--remote' : '--local'], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-  });
+  const result = spawnSync(
+    wrangler,
+    ['r2', 'object', 'put', target, '--file', file, '--content-type', type, remote ? '--remote' : '--local'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+    },
+  );
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 console.log(`uploaded ${manifest.version} (sha256 ${digest.slice(0, 12)}…) under ${prefix}`);

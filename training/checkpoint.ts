@@ -26,7 +26,11 @@ const STATE_FILE = 'checkpoint.json';
 const TENSOR_FILE = 'checkpoint.bin';
 
 /** Saves state + named tensors (model weights and optimizer slots) into `dir`, replacing the previous checkpoint. */
-export async function saveCheckpoint(dir: string, state: LoopState, tensors: Array<{ name: string; tensor: tf.Tensor }>): Promise<void> {
+export async function saveCheckpoint(
+  dir: string,
+  state: LoopState,
+  tensors: Array<{ name: string; tensor: tf.Tensor }>,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   const index: TensorIndex[] = [];
   const parts: Float32Array[] = [];
@@ -51,7 +55,9 @@ export async function saveCheckpoint(dir: string, state: LoopState, tensors: Arr
 }
 
 /** Loads a checkpoint saved by {@link saveCheckpoint}: state and float32 arrays by name. */
-export async function loadCheckpoint(dir: string): Promise<{ state: LoopState; values: Map<string, { shape: number[]; data: Float32Array }> }> {
+export async function loadCheckpoint(
+  dir: string,
+): Promise<{ state: LoopState; values: Map<string, { shape: number[]; data: Float32Array }> }> {
   const json = JSON.parse(await readFile(path.join(dir, STATE_FILE), 'utf8')) as LoopState & { tensors: TensorIndex[] };
   const buf = await readFile(path.join(dir, TENSOR_FILE));
   const all = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));

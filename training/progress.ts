@@ -24,7 +24,10 @@ function eta(seconds: number): string {
 export class Progress {
   private readonly tty: boolean;
 
-  constructor(private readonly logEvery: number, stream: NodeJS.WriteStream = process.stdout) {
+  constructor(
+    private readonly logEvery: number,
+    stream: NodeJS.WriteStream = process.stdout,
+  ) {
     this.tty = Boolean(stream.isTTY);
   }
 

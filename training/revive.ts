@@ -1,7 +1,13 @@
 /** Dead-unit surgery on a checkpoint: find ReLU units that never fire, give them fresh weights without changing the function. */
 import * as tf from '@tensorflow/tfjs-core';
 import { PIXEL_CENTRE } from '../src/container/layout.js';
-import { coverForHiding, multiScaleLayer, toCoefficients, type ModelConfig, type WeightMap } from '../src/schemes/neural/model.js';
+import {
+  coverForHiding,
+  multiScaleLayer,
+  toCoefficients,
+  type ModelConfig,
+  type WeightMap,
+} from '../src/schemes/neural/model.js';
 import { mulberry32 } from '../src/util/rng.js';
 
 /** A layer's units by index (branch k3 first, `filters` per branch) that never fired on the probe. */
@@ -41,13 +47,17 @@ function readersOf(config: ModelConfig, layer: string, unit: number): Array<{ na
   const [net, l] = layer.split('/') as [string, string];
   const index = Number(l);
   const last = index === config[net as 'prepare' | 'hiding' | 'reveal'].layers - 1;
-  const convs = (prefix: string, channel: number) => config.kernels.map((k) => ({ name: `${prefix}/k${k}/w`, channel }));
+  const convs = (prefix: string, channel: number) =>
+    config.kernels.map((k) => ({ name: `${prefix}/k${k}/w`, channel }));
   if (!last) return convs(`${net}/${index + 1}`, unit);
   // A stack's output is [features, input]: the Prepare features sit after the 48 cover coefficients in Hiding's input,
   // which Hiding's first layer reads and, through its own skip, Hiding's output layer too (after Hiding's features).
   if (net === 'prepare') {
     const hidingFeatures = config.hiding.layers > 0 ? config.hiding.filters * config.kernels.length : 0;
-    return [...(config.hiding.layers > 0 ? convs('hiding/0', 48 + unit) : []), { name: 'hiding/out/w', channel: hidingFeatures + 48 + unit }];
+    return [
+      ...(config.hiding.layers > 0 ? convs('hiding/0', 48 + unit) : []),
+      { name: 'hiding/out/w', channel: hidingFeatures + 48 + unit },
+    ];
   }
   return [{ name: `${net}/out/w`, channel: unit }];
 }

@@ -9,7 +9,11 @@ import { DEFAULT_CONFIG, embed, initWeights, reveal, weightSpecs } from '../src/
  * reveal, loss mse(cover, container) + mse(audio, revealed), and returns that loss. Same backend, same losses.
  * `dispose()` frees the variables, inputs and optimizer.
  */
-export function syntheticTrainingStep(batch: number, crop: number, variablePrefix: string): { step: () => number; dispose: () => void } {
+export function syntheticTrainingStep(
+  batch: number,
+  crop: number,
+  variablePrefix: string,
+): { step: () => number; dispose: () => void } {
   const side = crop / BLOCK;
   const shape: [number, number, number, number] = [batch, side, side, BLOCK_CHANNELS];
   const init = initWeights(DEFAULT_CONFIG, 1);
@@ -27,7 +31,10 @@ export function syntheticTrainingStep(batch: number, crop: number, variablePrefi
       () => {
         const container = embed(weights, DEFAULT_CONFIG, cover, audio);
         const revealed = reveal(weights, DEFAULT_CONFIG, container);
-        return tf.add(tf.losses.meanSquaredError(cover, container), tf.losses.meanSquaredError(audio, revealed)) as tf.Scalar;
+        return tf.add(
+          tf.losses.meanSquaredError(cover, container),
+          tf.losses.meanSquaredError(audio, revealed),
+        ) as tf.Scalar;
       },
       true,
       varList,

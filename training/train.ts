@@ -84,7 +84,15 @@ export async function trainLoop(args: {
 }): Promise<LoopResult> {
   const { config, nextBatch, validationBatch, runDir } = args;
   let options = args.options;
-  let state: LoopState = { step: 0, beta: options.beta, wallSeconds: 0, seed: options.seed, curve: [], options: { ...options }, config };
+  let state: LoopState = {
+    step: 0,
+    beta: options.beta,
+    wallSeconds: 0,
+    seed: options.seed,
+    curve: [],
+    options: { ...options },
+    config,
+  };
   const weights: Record<string, tf.Variable> = {};
   const optimizer = tf.train.adam(options.lr);
   if (args.resumeDir) {
@@ -151,7 +159,15 @@ export async function trainLoop(args: {
           const quantize = state.step < options.noiseFraction * options.steps ? 'noise' : 'round';
           // Rounding noise seeded by run seed and step: a rerun (or a resume) draws exactly the same noise.
           const noiseSeed = (Math.imul(state.seed, 0x9e3779b1) + state.step) >>> 0;
-          const p = lossParts(weights, config, tf.tensor4d(batch.cover, batch.shape), tf.tensor4d(batch.audio, batch.shape), beta, quantize, noiseSeed);
+          const p = lossParts(
+            weights,
+            config,
+            tf.tensor4d(batch.cover, batch.shape),
+            tf.tensor4d(batch.audio, batch.shape),
+            beta,
+            quantize,
+            noiseSeed,
+          );
           parts = { cover: tf.keep(p.coverMse), audio: tf.keep(p.audioMse) };
           return p.total;
         },
@@ -164,7 +180,13 @@ export async function trainLoop(args: {
     tf.dispose([parts!.cover, parts!.audio]);
     const coverPsnr = psnrOf(coverMse);
     if (options.targetPsnr !== undefined && state.step >= options.betaWarmupSteps)
-      state.beta = Math.min(100, Math.max(BETA_FLOOR, beta * Math.exp(Math.max(-0.05, Math.min(0.05, BETA_RATE * (coverPsnr - options.targetPsnr))))));
+      state.beta = Math.min(
+        100,
+        Math.max(
+          BETA_FLOOR,
+          beta * Math.exp(Math.max(-0.05, Math.min(0.05, BETA_RATE * (coverPsnr - options.targetPsnr)))),
+        ),
+      );
     state.step++;
     recentSteps++;
     if (Date.now() - recentStart > 5000) {
@@ -181,7 +203,16 @@ export async function trainLoop(args: {
     }
     if (state.step % options.logEvery === 0 || val) state.curve.push(row.map((v) => Math.round(v * 1e5) / 1e5));
     progress.update(
-      { step: state.step, totalSteps: options.steps, coverPsnr, audioMse, beta: state.beta, stepsPerSecond, valPsnr: val?.psnr, valPcc: val?.pcc },
+      {
+        step: state.step,
+        totalSteps: options.steps,
+        coverPsnr,
+        audioMse,
+        beta: state.beta,
+        stepsPerSecond,
+        valPsnr: val?.psnr,
+        valPcc: val?.pcc,
+      },
       val !== undefined,
     );
     if (Date.now() - lastCheckpoint > options.checkpointSeconds * 1000) await checkpoint();

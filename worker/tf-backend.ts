@@ -59,7 +59,10 @@ function instantiate(): Promise<BackendWasmModule> {
   return new Promise<BackendWasmModule>((resolve, reject) => {
     const config: WasmFactoryConfig = {
       // Emscripten hands us its import object; we instantiate the precompiled module (allowed in workerd).
-      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      instantiateWasm(
+        imports: WebAssembly.Imports,
+        done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+      ) {
         WebAssembly.instantiate(simdModule, imports).then((instance) => done(instance, simdModule), reject);
         return {};
       },

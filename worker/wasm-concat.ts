@@ -25,7 +25,13 @@ function concatLastAxis(args: KernelArgs, transpose: tf.KernelFunc): tf.TensorIn
   const rawAxis = Array.isArray(attrs?.axis) ? attrs!.axis[0] : attrs?.axis;
   if (typeof rawAxis !== 'number' || (rawAxis !== -1 && rawAxis !== rank - 1)) return null;
   for (const x of xs) {
-    if (x.dtype !== 'float32' || x.shape.length !== rank || lead.some((d, i) => d !== x.shape[i]) || x.shape[rank - 1] === 0) return null;
+    if (
+      x.dtype !== 'float32' ||
+      x.shape.length !== rank ||
+      lead.some((d, i) => d !== x.shape[i]) ||
+      x.shape[rank - 1] === 0
+    )
+      return null;
   }
   const pixels = tf.util.sizeFromShape(lead);
   if (pixels <= 1) return null;
@@ -38,9 +44,17 @@ function concatLastAxis(args: KernelArgs, transpose: tf.KernelFunc): tf.TensorIn
   xs.forEach((x, j) => {
     const m = channels[j]! / g;
     let source = x;
-    if (m > 1) source = transpose({ inputs: { x: { ...x, shape: [pixels, m, g] } }, backend, attrs: { perm: [1, 0, 2] } }) as tf.TensorInfo;
+    if (m > 1)
+      source = transpose({
+        inputs: { x: { ...x, shape: [pixels, m, g] } },
+        backend,
+        attrs: { perm: [1, 0, 2] },
+      }) as tf.TensorInfo;
     // Views are taken after every allocation, which may have grown (and so replaced) the wasm heap.
-    (backend.typedArrayFromHeap(stacked) as Float32Array).set(backend.typedArrayFromHeap(source) as Float32Array, offset);
+    (backend.typedArrayFromHeap(stacked) as Float32Array).set(
+      backend.typedArrayFromHeap(source) as Float32Array,
+      offset,
+    );
     if (source !== x) backend.disposeData(source.dataId);
     offset += pixels * channels[j]!;
   });

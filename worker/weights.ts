@@ -1,6 +1,12 @@
 /** Which weights serve: R2 first (verified, memoised per version), the bundled copy as the fallback. */
 import { StegError } from '../src/util/errors.js';
-import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../src/schemes/neural/weights-format.js';
+import {
+  BINARY_FILE,
+  disposeModel,
+  loadWeights,
+  MANIFEST_FILE,
+  type LoadedModel,
+} from '../src/schemes/neural/weights-format.js';
 import bundledManifest from '../weights/manifest.json';
 import bundledBinary from '../weights/model.bin';
 import { ensureBackend } from './tf-backend.js';
@@ -94,7 +100,9 @@ async function refresh(env: AppEnv, config: Config, state: PrefixState): Promise
     } catch (error) {
       if (!state.current) throw error;
       // Nothing better to switch to: keep what serves now (it was verified when it loaded) and look again later.
-      console.warn(`weights: ${fromR2.reason} and the bundled copy does not load; keeping ${state.current.served.model.version}`);
+      console.warn(
+        `weights: ${fromR2.reason} and the bundled copy does not load; keeping ${state.current.served.model.version}`,
+      );
       state.checkedAt = Date.now();
       return state.current;
     }
@@ -105,7 +113,8 @@ async function refresh(env: AppEnv, config: Config, state: PrefixState): Promise
       log(`weights: serving the bundled copy ${base.served.model.version} (${fromR2.reason})`);
     }
   }
-  if (state.current && state.current !== next && state.current.served.model !== next.served.model) retire(state.current);
+  if (state.current && state.current !== next && state.current.served.model !== next.served.model)
+    retire(state.current);
   state.current = next;
   state.checkedAt = Date.now();
   return next;
@@ -125,7 +134,12 @@ async function tryR2(env: AppEnv, prefix: string, current: Entry | null): Promis
     return { ok: false, reason: `R2 ${manifestKey} unreadable: ${describe(error)}`, transient: true };
   }
   const m = manifestJson as { version?: unknown; sha256?: unknown } | null;
-  if (current?.served.source === 'r2' && m && m.version === current.served.model.version && m.sha256 === current.served.model.sha256)
+  if (
+    current?.served.source === 'r2' &&
+    m &&
+    m.version === current.served.model.version &&
+    m.sha256 === current.served.model.sha256
+  )
     return { ok: true, entry: current };
   let binary: Uint8Array;
   try {
@@ -140,7 +154,11 @@ async function tryR2(env: AppEnv, prefix: string, current: Entry | null): Promis
     console.log(`weights: loaded ${model.version} (sha256 ${model.sha256.slice(0, 12)}…) from R2 ${prefix}`);
     return { ok: true, entry: { served: { model, source: 'r2' }, users: 0, retired: false } };
   } catch (error) {
-    return { ok: false, reason: `R2 weights under ${prefix} failed verification: ${describe(error)}`, transient: false };
+    return {
+      ok: false,
+      reason: `R2 weights under ${prefix} failed verification: ${describe(error)}`,
+      transient: false,
+    };
   }
 }
 
@@ -150,7 +168,9 @@ function loadBundled(): Promise<Entry> {
       .then((model): Entry => ({ served: { model, source: 'bundled' }, users: 0, retired: false }))
       .catch((error: unknown) => {
         bundled = null;
-        throw new StegError('no_weights', `no usable weights: the bundled copy failed to load (${describe(error)})`, { cause: error });
+        throw new StegError('no_weights', `no usable weights: the bundled copy failed to load (${describe(error)})`, {
+          cause: error,
+        });
       });
   }
   return bundled;

@@ -42,13 +42,19 @@ export interface OnnxComparison {
 
 function wasmFile(file: string): WasmFile {
   const bytes = readFileSync(file);
-  return { file: file.replace(/^.*node_modules\//, ''), bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };
+  return {
+    file: file.replace(/^.*node_modules\//, ''),
+    bytes: bytes.length,
+    gzipBytes: gzipSync(bytes, { level: 9 }).length,
+  };
 }
 
 /** [1, h, w, C] → [1, C, h, w]. */
 function toNchw(data: Float32Array, [, h, w, c]: number[]): Float32Array {
   const out = new Float32Array(data.length);
-  for (let y = 0; y < h!; y++) for (let x = 0; x < w!; x++) for (let ch = 0; ch < c!; ch++) out[(ch * h! + y) * w! + x] = data[(y * w! + x) * c! + ch]!;
+  for (let y = 0; y < h!; y++)
+    for (let x = 0; x < w!; x++)
+      for (let ch = 0; ch < c!; ch++) out[(ch * h! + y) * w! + x] = data[(y * w! + x) * c! + ch]!;
   return out;
 }
 
@@ -75,19 +81,33 @@ export async function onnxComparison(model: LoadedModel, reps: number): Promise<
   try {
     const runs: Record<'tfjs' | OnnxLayout, Record<'embed' | 'reveal', () => Promise<unknown>>> = {
       tfjs: { embed: () => runNets(model, x, 'embed'), reveal: () => runNets(model, x, 'reveal') },
-      nhwc: { embed: () => ortEmbed(sessions.nhwc, x.cover, x.audio, x.shape), reveal: () => ortReveal(sessions.nhwc, x.cover, x.shape) },
+      nhwc: {
+        embed: () => ortEmbed(sessions.nhwc, x.cover, x.audio, x.shape),
+        reveal: () => ortReveal(sessions.nhwc, x.cover, x.shape),
+      },
       nchw: {
         embed: () => ortEmbed(sessions.nchw, nchw.cover, nchw.audio, nchwShape),
         reveal: () => ortReveal(sessions.nchw, nchw.cover, nchwShape),
       },
     };
-    const ms = { tfjs: { embed: [] as number[], reveal: [] as number[] }, nhwc: { embed: [] as number[], reveal: [] as number[] }, nchw: { embed: [] as number[], reveal: [] as number[] } };
+    const ms = {
+      tfjs: { embed: [] as number[], reveal: [] as number[] },
+      nhwc: { embed: [] as number[], reveal: [] as number[] },
+      nchw: { embed: [] as number[], reveal: [] as number[] },
+    };
     for (const which of ['embed', 'reveal'] as const) {
       for (const r of ['tfjs', 'nhwc', 'nchw'] as const) await runs[r][which]();
-      for (let i = 0; i < reps; i++) for (const r of ['tfjs', 'nhwc', 'nchw'] as const) ms[r][which].push(await cpuMs(runs[r][which]));
+      for (let i = 0; i < reps; i++)
+        for (const r of ['tfjs', 'nhwc', 'nchw'] as const) ms[r][which].push(await cpuMs(runs[r][which]));
     }
-    const median = (r: 'tfjs' | OnnxLayout): Pair => ({ embed: summarise(ms[r].embed).p50, reveal: summarise(ms[r].reveal).p50 });
-    const fastest = (r: 'tfjs' | OnnxLayout): Pair => ({ embed: summarise(ms[r].embed).min, reveal: summarise(ms[r].reveal).min });
+    const median = (r: 'tfjs' | OnnxLayout): Pair => ({
+      embed: summarise(ms[r].embed).p50,
+      reveal: summarise(ms[r].reveal).p50,
+    });
+    const fastest = (r: 'tfjs' | OnnxLayout): Pair => ({
+      embed: summarise(ms[r].embed).min,
+      reveal: summarise(ms[r].reveal).min,
+    });
 
     // The same inputs through both runtimes: the figures compare equal computations.
     const t = (fn: () => tf.Tensor) => {
@@ -96,14 +116,21 @@ export async function onnxComparison(model: LoadedModel, reps: number): Promise<
       out.dispose();
       return data;
     };
-    const tfEmbed = t(() => embed(model.weights, model.config, tf.tensor4d(x.cover, x.shape), tf.tensor4d(x.audio, x.shape)));
+    const tfEmbed = t(() =>
+      embed(model.weights, model.config, tf.tensor4d(x.cover, x.shape), tf.tensor4d(x.audio, x.shape)),
+    );
     const tfReveal = t(() => reveal(model.weights, model.config, tf.tensor4d(x.cover, x.shape)));
     const ortContainer = await ortEmbed(sessions.nhwc, x.cover, x.audio, x.shape);
-    const maxDiff = { embed: maxAbsDiff(ortContainer, tfEmbed), reveal: maxAbsDiff(await ortReveal(sessions.nhwc, x.cover, x.shape), tfReveal) };
+    const maxDiff = {
+      embed: maxAbsDiff(ortContainer, tfEmbed),
+      reveal: maxAbsDiff(await ortReveal(sessions.nhwc, x.cover, x.shape), tfReveal),
+    };
     const differing = ortContainer.reduce((n, v, i) => n + (Math.abs(v - tfEmbed[i]!) > 1e-6 ? 1 : 0), 0);
 
     const ort = ortPackage();
-    const tfjsWasmPath = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm');
+    const tfjsWasmPath = createRequire(import.meta.url).resolve(
+      '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm',
+    );
     return {
       width: side,
       height: side,

@@ -1,7 +1,13 @@
 /** ONNX export of the embed (Prepare + Hiding + 8-bit rounding) and Reveal nets, op for op as src/schemes/neural/model.ts computes them. */
 import { StegError } from '../../src/util/errors.js';
 import { BLOCK_CHANNELS, PIXEL_CENTRE } from '../../src/container/layout.js';
-import { blockTransformMatrix, COVER_HEADROOM, inverseBlockTransformMatrix, weightSpecs, type ModelConfig } from '../../src/schemes/neural/model.js';
+import {
+  blockTransformMatrix,
+  COVER_HEADROOM,
+  inverseBlockTransformMatrix,
+  weightSpecs,
+  type ModelConfig,
+} from '../../src/schemes/neural/model.js';
 import type { LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { encodeModel, type Attribute, type Graph, type Initializer, type Node } from './proto.js';
 
@@ -46,8 +52,15 @@ class Builder {
   }
 
   graph(name: string, inputs: string[], output: string, layout: OnnxLayout): Graph {
-    const dims: Array<number | string> = layout === 'nhwc' ? ['N', 'h', 'w', BLOCK_CHANNELS] : ['N', BLOCK_CHANNELS, 'h', 'w'];
-    return { name, nodes: this.nodes, initializers: this.initializers, inputs: inputs.map((n) => ({ name: n, dims })), outputs: [{ name: output, dims }] };
+    const dims: Array<number | string> =
+      layout === 'nhwc' ? ['N', 'h', 'w', BLOCK_CHANNELS] : ['N', BLOCK_CHANNELS, 'h', 'w'];
+    return {
+      name,
+      nodes: this.nodes,
+      initializers: this.initializers,
+      inputs: inputs.map((n) => ({ name: n, dims })),
+      outputs: [{ name: output, dims }],
+    };
   }
 }
 
@@ -57,7 +70,8 @@ function hwioToOihw(w: Float32Array, [kh, kw, cin, cout]: number[]): Float32Arra
   for (let y = 0; y < kh!; y++)
     for (let x = 0; x < kw!; x++)
       for (let i = 0; i < cin!; i++)
-        for (let o = 0; o < cout!; o++) out[((o * cin! + i) * kh! + y) * kw! + x] = w[((y * kw! + x) * cin! + i) * cout! + o]!;
+        for (let o = 0; o < cout!; o++)
+          out[((o * cin! + i) * kh! + y) * kw! + x] = w[((y * kw! + x) * cin! + i) * cout! + o]!;
   return out;
 }
 
@@ -88,25 +102,39 @@ class Nets {
       { name: 'pads', ints: [before, before, after, after] },
       { name: 'strides', ints: [1, 1] },
     ];
-    return this.b.op('Relu', [this.b.op('Conv', [x, this.weight(`${prefix}/k${k}/w`), this.bias(`${prefix}/k${k}/b`)], attributes)]);
+    return this.b.op('Relu', [
+      this.b.op('Conv', [x, this.weight(`${prefix}/k${k}/w`), this.bias(`${prefix}/k${k}/b`)], attributes),
+    ]);
   }
 
   /** `layers` multi-scale layers (branches concatenated on channels), then [features, input] (the dense skip). */
   stack(net: 'prepare' | 'hiding' | 'reveal', x: string): string {
     let h = x;
     for (let l = 0; l < this.config[net].layers; l++)
-      h = this.b.op('Concat', this.config.kernels.map((k) => this.branch(h, `${net}/${l}`, k)), [{ name: 'axis', i: 1 }]);
+      h = this.b.op(
+        'Concat',
+        this.config.kernels.map((k) => this.branch(h, `${net}/${l}`, k)),
+        [{ name: 'axis', i: 1 }],
+      );
     return this.b.op('Concat', [h, x], [{ name: 'axis', i: 1 }]);
   }
 
   /** The 1×1 output conv with bias. */
   out(net: 'hiding' | 'reveal', x: string): string {
-    return this.b.op('Conv', [x, this.weight(`${net}/out/w`), this.bias(`${net}/out/b`)], [{ name: 'kernel_shape', ints: [1, 1] }]);
+    return this.b.op(
+      'Conv',
+      [x, this.weight(`${net}/out/w`), this.bias(`${net}/out/b`)],
+      [{ name: 'kernel_shape', ints: [1, 1] }],
+    );
   }
 
   /** A fixed 48×48 matrix (rows = input channel) as a bias-free 1×1 conv. */
   private transform(x: string, name: string, m: Float32Array): string {
-    const w = this.b.constant(name, [BLOCK_CHANNELS, BLOCK_CHANNELS, 1, 1], hwioToOihw(m, [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]));
+    const w = this.b.constant(
+      name,
+      [BLOCK_CHANNELS, BLOCK_CHANNELS, 1, 1],
+      hwioToOihw(m, [1, 1, BLOCK_CHANNELS, BLOCK_CHANNELS]),
+    );
     return this.b.op('Conv', [x, w], [{ name: 'kernel_shape', ints: [1, 1] }]);
   }
 
@@ -121,32 +149,46 @@ class Nets {
 }
 
 const toNchw = (b: Builder, x: string) => b.op('Transpose', [x], [{ name: 'perm', ints: [0, 3, 1, 2] }]);
-const toNhwc = (b: Builder, x: string, output: string) => b.op('Transpose', [x], [{ name: 'perm', ints: [0, 2, 3, 1] }], output);
+const toNhwc = (b: Builder, x: string, output: string) =>
+  b.op('Transpose', [x], [{ name: 'perm', ints: [0, 2, 3, 1] }], output);
 
 /**
  * Builds both ONNX models from a config and its weights decoded to float32 (names and shapes as
  * {@link weightSpecs}). A missing or mis-sized tensor throws StegError('bad_weights').
  */
-export function buildOnnx(config: ModelConfig, values: Record<string, Float32Array>, options: OnnxExportOptions = {}): OnnxModels {
+export function buildOnnx(
+  config: ModelConfig,
+  values: Record<string, Float32Array>,
+  options: OnnxExportOptions = {},
+): OnnxModels {
   const layout = options.layout ?? 'nhwc';
   const shapes = new Map<string, number[]>();
   for (const { name, shape } of weightSpecs(config)) {
     const size = shape.reduce((a, b) => a * b, 1);
-    if (values[name]?.length !== size) throw new StegError('bad_weights', `onnx export: tensor ${name} missing or not of shape [${shape}]`);
+    if (values[name]?.length !== size)
+      throw new StegError('bad_weights', `onnx export: tensor ${name} missing or not of shape [${shape}]`);
     shapes.set(name, shape);
   }
   const producer = { name: 'stegavox bench/onnx', version: '1' };
   const io = (b: Builder, input: string) => (layout === 'nhwc' ? toNchw(b, input) : input);
-  const finish = (b: Builder, x: string, output: string) => (layout === 'nhwc' ? toNhwc(b, x, output) : b.op('Identity', [x], [], output));
+  const finish = (b: Builder, x: string, output: string) =>
+    layout === 'nhwc' ? toNhwc(b, x, output) : b.op('Identity', [x], [], output);
 
   // Embed: prepare(audio), hide(cover, prepared), then quantize8bit.
   const e = new Builder();
   const en = new Nets(e, config, values, shapes);
   // hide() works from the cover kept COVER_HEADROOM inside [0, 1].
-  const cover = e.op('Clip', [io(e, 'cover'), e.scalar('headroom_low', COVER_HEADROOM), e.scalar('headroom_high', 1 - COVER_HEADROOM)]);
+  const cover = e.op('Clip', [
+    io(e, 'cover'),
+    e.scalar('headroom_low', COVER_HEADROOM),
+    e.scalar('headroom_high', 1 - COVER_HEADROOM),
+  ]);
   const prepared = en.stack('prepare', io(e, 'audio'));
   const centre = e.scalar('pixel_centre', PIXEL_CENTRE);
-  const hidden = en.stack('hiding', e.op('Concat', [en.coefficients(cover, centre, 'dct'), prepared], [{ name: 'axis', i: 1 }]));
+  const hidden = en.stack(
+    'hiding',
+    e.op('Concat', [en.coefficients(cover, centre, 'dct'), prepared], [{ name: 'axis', i: 1 }]),
+  );
   let container = e.op('Add', [cover, en.fromCoefficients(en.out('hiding', hidden))]);
   if (options.quantize ?? true) {
     // clip to [0, 1], round(x·255)/255; ONNX Round and tf.round both round half to even.

@@ -110,7 +110,10 @@ export interface Graph {
 }
 
 function tensorProto(t: Initializer): Uint8Array {
-  const w = new Writer().packed(1, t.dims).int(2, t.data instanceof Float32Array ? FLOAT : INT64).string(8, t.name);
+  const w = new Writer()
+    .packed(1, t.dims)
+    .int(2, t.data instanceof Float32Array ? FLOAT : INT64)
+    .string(8, t.name);
   // raw_data is little-endian, which every platform Node and browsers run on is.
   return w.raw(9, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength)).finish();
 }
@@ -136,7 +139,8 @@ function nodeProto(n: Node): Uint8Array {
 function valueInfoProto(v: ValueInfo): Uint8Array {
   const shape = new Writer();
   // TensorShapeProto.Dimension: dim_value = 1, dim_param = 2.
-  for (const d of v.dims) shape.raw(1, typeof d === 'number' ? new Writer().int(1, d).finish() : new Writer().string(2, d).finish());
+  for (const d of v.dims)
+    shape.raw(1, typeof d === 'number' ? new Writer().int(1, d).finish() : new Writer().string(2, d).finish());
   const tensorType = new Writer().int(1, FLOAT).raw(2, shape.finish()).finish();
   const type = new Writer().raw(1, tensorType).finish();
   return new Writer().string(1, v.name).raw(2, type).finish();

@@ -28,8 +28,16 @@ export async function ortSessions(models: OnnxModels, layout: OnnxLayout = 'nhwc
 }
 
 /** Runs the embed net: cover and audio block tensors of `shape` (in the session's layout) → container. */
-export async function ortEmbed(nets: OrtNets, cover: Float32Array, audio: Float32Array, shape: number[]): Promise<Float32Array> {
-  const out = await nets.embed.run({ cover: new ort.Tensor('float32', cover, shape), audio: new ort.Tensor('float32', audio, shape) });
+export async function ortEmbed(
+  nets: OrtNets,
+  cover: Float32Array,
+  audio: Float32Array,
+  shape: number[],
+): Promise<Float32Array> {
+  const out = await nets.embed.run({
+    cover: new ort.Tensor('float32', cover, shape),
+    audio: new ort.Tensor('float32', audio, shape),
+  });
   const data = out.container!.data as Float32Array;
   out.container!.dispose();
   return data;

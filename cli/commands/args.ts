@@ -23,7 +23,12 @@ export function required(values: Record<string, unknown>, name: string): string 
 }
 
 /** A named-choice option: absent → `fallback`, one of `choices` → it, anything else → usage error. */
-function choiceOption<T extends string>(values: Record<string, unknown>, name: string, choices: readonly T[], fallback: T): T {
+function choiceOption<T extends string>(
+  values: Record<string, unknown>,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   const v = values[name];
   if (v === undefined) return fallback;
   if (isChoice(choices, v)) return v;
@@ -50,6 +55,7 @@ export function numberOption(values: Record<string, unknown>, name: string, fall
   const v = values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${String(v)}"`);
+  if (typeof v !== 'string' || !Number.isFinite(n))
+    throw new UsageError(`--${name} must be a number, got "${String(v)}"`);
   return n;
 }

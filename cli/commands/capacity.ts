@@ -11,12 +11,16 @@ export async function capacityCommand(argv: string[]): Promise<void> {
   const bytes = new Uint8Array(await readFile(required(v, 'image')));
   const { width, height } = sniffImage(bytes);
   const cap = capacity(width, height, DEFAULT_SCHEME);
-  const others = SCHEME_NAMES.filter((name) => name !== DEFAULT_SCHEME).map((name) => [name, capacity(width, height, name)] as const);
+  const others = SCHEME_NAMES.filter((name) => name !== DEFAULT_SCHEME).map(
+    (name) => [name, capacity(width, height, name)] as const,
+  );
   if (v.json) {
     const rest = others.map(([name, { seconds, samples }]) => [name, { seconds, samples }]);
     console.log(JSON.stringify({ width, height, ...cap, ...Object.fromEntries(rest) }));
   } else {
     const rest = others.map(([name, c]) => `; ${name} scheme ${c.seconds.toFixed(2)} s`).join('');
-    console.log(`${width}×${height}: ${cap.seconds.toFixed(2)} s (${cap.samples} samples at ${cap.sampleRate} Hz)${rest}`);
+    console.log(
+      `${width}×${height}: ${cap.seconds.toFixed(2)} s (${cap.samples} samples at ${cap.sampleRate} Hz)${rest}`,
+    );
   }
 }

@@ -38,7 +38,13 @@ export async function embedCommand(argv: string[]): Promise<void> {
 
 /** `reveal --image container.png --out clip.wav [--key K] [--denoise on|off] [--weights DIR]` */
 export async function revealCommand(argv: string[]): Promise<void> {
-  const v = parse(argv, { image: { type: 'string' }, out: { type: 'string' }, key: { type: 'string' }, denoise: { type: 'string' }, weights: { type: 'string' } });
+  const v = parse(argv, {
+    image: { type: 'string' },
+    out: { type: 'string' },
+    key: { type: 'string' },
+    denoise: { type: 'string' },
+    weights: { type: 'string' },
+  });
   const denoise = denoiseOption(v);
   const [imagePath, outPath] = [required(v, 'image'), required(v, 'out')];
   const imageBytes = new Uint8Array(await readFile(imagePath));
@@ -47,7 +53,9 @@ export async function revealCommand(argv: string[]): Promise<void> {
   try {
     const result = await revealAudio(model.access, imageBytes, { key: v.key, denoise });
     await writeFile(outPath, result.wav);
-    console.log(`${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}${result.model ? '' : `, ${result.scheme} scheme`}${result.denoised ? '' : ', unfiltered'}`);
+    console.log(
+      `${outPath}: ${result.seconds.toFixed(2)} s, 8000 Hz, 16-bit mono${result.keyed ? ' (keyed payload)' : ''}${result.model ? '' : `, ${result.scheme} scheme`}${result.denoised ? '' : ', unfiltered'}`,
+    );
   } finally {
     model.dispose();
   }

@@ -22,7 +22,13 @@ export interface EvalInputs {
  * Resolves the evaluation inputs: `images` folders (default kodak24), and either random sines (`audio: 'sines'`,
  * 600 s from `seed`), synthetic music (`audio: 'music'`, 600 s from `seed`) or speech from `speech` (default: the FSDD test speakers' recordings 0–4).
  */
-export async function loadEvalInputs(options: { images?: string[]; speech?: string; audio?: string; seed?: number; limit?: number }): Promise<EvalInputs> {
+export async function loadEvalInputs(options: {
+  images?: string[];
+  speech?: string;
+  audio?: string;
+  seed?: number;
+  limit?: number;
+}): Promise<EvalInputs> {
   if (options.audio !== undefined && !(EVAL_AUDIO as readonly string[]).includes(options.audio))
     throw new UsageError(`--audio must be one of ${EVAL_AUDIO.join(', ')}`);
   const sets = evalSets();

@@ -37,15 +37,31 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const scheme = schemeOption(v);
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
-  const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, audio: v.audio, seed, limit });
+  const { imageDirs, paths, stream } = await loadEvalInputs({
+    images: v.images,
+    speech: v.speech,
+    audio: v.audio,
+    seed,
+    limit,
+  });
   const engine = schemeNamed(scheme).needsModel ? model.version : `the ${scheme} scheme`;
-  console.log(`evaluating ${engine} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`);
+  console.log(
+    `evaluating ${engine} on ${paths.length} images (${imageDirs.join(', ')}), ${v.audio} at density ${density}, backend ${tf.getBackend()}`,
+  );
   await mkdir(v.out!, { recursive: true });
   const results: PairResult[] = [];
   let offset = 0;
   for (const [i, p] of paths.entries()) {
     const name = path.basename(p);
-    const { result, cover, container, clip, revealed } = await evaluatePair(model, name, new Uint8Array(await readFile(p)), stream, offset, density, { key: v.key, quality, denoise, scheme });
+    const { result, cover, container, clip, revealed } = await evaluatePair(
+      model,
+      name,
+      new Uint8Array(await readFile(p)),
+      stream,
+      offset,
+      density,
+      { key: v.key, quality, denoise, scheme },
+    );
     offset += clip.length;
     results.push(result);
     console.log(
@@ -57,7 +73,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
       await writeFile(`${stem}-images.png`, coverContainerFigure(cover, container));
       const second = Math.min(clip.length, 8000 * 2);
       await writeFile(`${stem}-waveform.png`, waveformFigure(clip.subarray(0, 800), revealed.subarray(0, 800), 8000));
-      await writeFile(`${stem}-spectrogram.png`, spectrogramFigure(clip.subarray(0, second), revealed.subarray(0, second), 8000));
+      await writeFile(
+        `${stem}-spectrogram.png`,
+        spectrogramFigure(clip.subarray(0, second), revealed.subarray(0, second), 8000),
+      );
     }
   }
   const summary = summarise(results, density);

@@ -50,7 +50,8 @@ export function parseDensities(text: string): Array<{ value: number; label: stri
     const label = raw.trim();
     const m = /^(\d+(?:\.\d+)?)(?:\/(\d+(?:\.\d+)?))?$/.exec(label);
     const value = m ? Number(m[1]) / (m[2] === undefined ? 1 : Number(m[2])) : NaN;
-    if (!(value > 0 && value <= 1)) throw new UsageError(`--densities takes numbers or fractions in (0, 1] separated by commas, got "${label}"`);
+    if (!(value > 0 && value <= 1))
+      throw new UsageError(`--densities takes numbers or fractions in (0, 1] separated by commas, got "${label}"`);
     return { value, label };
   });
 }
@@ -58,7 +59,8 @@ export function parseDensities(text: string): Array<{ value: number; label: stri
 function parseBits(text: string): number[] {
   return text.split(',').map((raw) => {
     const k = Number(raw.trim());
-    if (!Number.isInteger(k) || k < 1 || k > 8) throw new UsageError(`--bits takes integers 1–8 separated by commas, got "${raw.trim()}"`);
+    if (!Number.isInteger(k) || k < 1 || k > 8)
+      throw new UsageError(`--bits takes integers 1–8 separated by commas, got "${raw.trim()}"`);
     return k;
   });
 }
@@ -72,7 +74,14 @@ function row(
   method: RdRow['method'],
   bits: number | null,
   density: { value: number; label: string },
-  pairs: Array<{ pair: PairResult | LsbResult; seconds: number; carrying: number; valuesPerSample: number; codeBits: number | null; refused: boolean }>,
+  pairs: Array<{
+    pair: PairResult | LsbResult;
+    seconds: number;
+    carrying: number;
+    valuesPerSample: number;
+    codeBits: number | null;
+    refused: boolean;
+  }>,
 ): RdRow {
   const of = (f: (p: PairResult | LsbResult) => number) => mean(pairs.map((p) => f(p.pair)));
   return {
@@ -97,8 +106,10 @@ function row(
 /** The rows as a markdown table, one line per method and density. */
 export function rdTable(rows: RdRow[], label: string, stegavox = 'stegavox'): string {
   const name = (r: RdRow) => {
-    if (r.method === 'stegavox') return r.valuesPerSample > 1.01 ? `${stegavox} (spread ×${r.valuesPerSample.toFixed(2)})` : stegavox;
-    if (r.method === 'coded') return `stegavox coded (${Math.round(r.valuesPerSample)} value${r.valuesPerSample > 1.01 ? 's' : ''} per sample)`;
+    if (r.method === 'stegavox')
+      return r.valuesPerSample > 1.01 ? `${stegavox} (spread ×${r.valuesPerSample.toFixed(2)})` : stegavox;
+    if (r.method === 'coded')
+      return `stegavox coded (${Math.round(r.valuesPerSample)} value${r.valuesPerSample > 1.01 ? 's' : ''} per sample)`;
     if (r.method === 'lsb') return `LSB k = ${r.bits}`;
     if (r.method === 'lsb-filtered') return `LSB k = ${r.bits} + pre-emphasis + post-filter`;
     const how = `${Math.round(r.codeBits ?? 0)}-bit codes over ${Math.round(r.valuesPerSample)} values`;
@@ -155,28 +166,61 @@ export async function rdCommand(argv: string[]): Promise<void> {
     const name = path.basename(p);
     const bytes = new Uint8Array(await readFile(p));
     for (const [di, d] of densities.entries()) {
-      const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value, { quality, denoise });
+      const { result, cover, clip } = await evaluatePair(model, name, bytes, stream, offsets[di]!, d.value, {
+        quality,
+        denoise,
+      });
       offsets[di]! += clip.length;
       const values = cover.data.length;
       const slots = payloadSlots(clip.length, spreadRate(clip.length, capacity(cover.width, cover.height).samples));
-      add(`stegavox|${di}`, { pair: result, seconds: result.seconds, carrying: slots / values, valuesPerSample: slots / clip.length, codeBits: null, refused: result.refused });
+      add(`stegavox|${di}`, {
+        pair: result,
+        seconds: result.seconds,
+        carrying: slots / values,
+        valuesPerSample: slots / clip.length,
+        codeBits: null,
+        refused: result.refused,
+      });
       // The coded scheme on the same clip (at density 1 it holds 864 samples fewer: the header's values).
-      const { result: coded, clip: codedClip } = await evaluatePair(model, name, bytes, stream, offsets[di]! - clip.length, d.value, { denoise, scheme: 'coded', clipSamples: clip.length });
+      const { result: coded, clip: codedClip } = await evaluatePair(
+        model,
+        name,
+        bytes,
+        stream,
+        offsets[di]! - clip.length,
+        d.value,
+        { denoise, scheme: 'coded', clipSamples: clip.length },
+      );
       const per = codedPlan(codedClip.length, cover.width, cover.height).digitsPerSample;
-      add(`coded|${di}`, { pair: coded, seconds: coded.seconds, carrying: (codedClip.length * per) / values, valuesPerSample: per, codeBits: null, refused: coded.refused });
+      add(`coded|${di}`, {
+        pair: coded,
+        seconds: coded.seconds,
+        carrying: (codedClip.length * per) / values,
+        valuesPerSample: per,
+        codeBits: null,
+        refused: coded.refused,
+      });
       const lsb: LsbResult[] = [];
       const modes: LsbMode[] = spareRoom(d.value) ? ['plain', 'spread', 'thin'] : ['plain'];
       for (const mode of modes) {
         for (const k of bits) {
           const r = evaluateLsb(name, cover, clip, k, mode, mode === 'plain' && denoise);
           lsb.push(r);
-          const measured = { seconds: result.seconds, carrying: r.touched, valuesPerSample: r.valuesPerSample, codeBits: r.codeBits, refused: false };
+          const measured = {
+            seconds: result.seconds,
+            carrying: r.touched,
+            valuesPerSample: r.valuesPerSample,
+            codeBits: r.codeBits,
+            refused: false,
+          };
           add(`${mode}|${k}|${di}`, { pair: r, ...measured });
           if (r.filtered) add(`filtered|${k}|${di}`, { pair: { ...r, ...r.filtered }, ...measured });
         }
       }
       perImage.push({ image: name, density: d.value, stegavox: result, lsb });
-      const brief = lsb.filter((r) => r.mode === 'plain').map((r) => `k=${r.bits} ${r.psnr.toFixed(1)}/${r.siSnr.toFixed(1)}`);
+      const brief = lsb
+        .filter((r) => r.mode === 'plain')
+        .map((r) => `k=${r.bits} ${r.psnr.toFixed(1)}/${r.siSnr.toFixed(1)}`);
       console.log(
         `${name} @ ${d.label}: stegavox ${result.psnr.toFixed(2)} dB / PCC ${result.pcc.toFixed(4)} / ${result.siSnr.toFixed(2)} dB; ` +
           `coded ${coded.psnr.toFixed(2)} dB / PCC ${coded.pcc.toFixed(4)} / ${coded.siSnr.toFixed(2)} dB; ` +
@@ -197,9 +241,14 @@ export async function rdCommand(argv: string[]): Promise<void> {
   }
   const label = `${model.version}, ${paths.length} images, ${speechLabel}`;
   const table = rdTable(rows, label, quality === 'high' ? 'stegavox, quality high' : 'stegavox');
-  const refused = rows.filter((r) => r.method === 'stegavox' || r.method === 'coded').reduce((n, r) => n + r.refused, 0);
+  const refused = rows
+    .filter((r) => r.method === 'stegavox' || r.method === 'coded')
+    .reduce((n, r) => n + r.refused, 0);
   const note = `Means over ${paths.length} images; ${refused} stegavox containers would have been refused as damaged by the server.`;
-  await writeFile(path.join(v.out!, 'rd.json'), JSON.stringify({ model: model.version, images: imageDirs, speech: speechLabel, bits, rows, perImage }, null, 2));
+  await writeFile(
+    path.join(v.out!, 'rd.json'),
+    JSON.stringify({ model: model.version, images: imageDirs, speech: speechLabel, bits, rows, perImage }, null, 2),
+  );
   await writeFile(path.join(v.out!, 'rd.md'), `${table}\n\n${note}\n`);
   console.log(`\n${table}\n\n${note}\n\nwritten to ${v.out}`);
   disposeModel(model);

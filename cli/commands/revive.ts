@@ -42,12 +42,14 @@ export async function reviveCommand(argv: string[]): Promise<void> {
     truncate: preset.truncate,
   });
   const weights: WeightMap = {};
-  for (const [name, t] of values) if (name.startsWith('model/')) weights[name.slice('model/'.length)] = tf.tensor(t.data, t.shape);
+  for (const [name, t] of values)
+    if (name.startsWith('model/')) weights[name.slice('model/'.length)] = tf.tensor(t.data, t.shape);
   const cover = tf.tensor4d(probe.cover, probe.shape);
   const audio = tf.tensor4d(probe.audio, probe.shape);
   const dead = findDeadUnits(weights, state.config, cover, audio);
   tf.dispose([cover, audio, ...Object.values(weights)]);
-  for (const d of dead) console.log(`${d.layer.padEnd(10)} ${String(d.units.length).padStart(3)} of ${d.of} units never fire`);
+  for (const d of dead)
+    console.log(`${d.layer.padEnd(10)} ${String(d.units.length).padStart(3)} of ${d.of} units never fire`);
   const revived = reviveUnits(values, state.config, dead, seed + state.step);
   if (revived === 0) {
     console.log('nothing to revive; checkpoint unchanged');
@@ -57,8 +59,20 @@ export async function reviveCommand(argv: string[]): Promise<void> {
   const history = Array.isArray(state.options.revived) ? (state.options.revived as unknown[]) : [];
   state.options = {
     ...state.options,
-    revived: [...history, { step: state.step, units: Object.fromEntries(dead.filter((d) => d.units.length).map((d) => [d.layer, d.units.length])) }],
+    revived: [
+      ...history,
+      {
+        step: state.step,
+        units: Object.fromEntries(dead.filter((d) => d.units.length).map((d) => [d.layer, d.units.length])),
+      },
+    ],
   };
-  await saveCheckpoint(runDir, state, [...values].map(([name, t]) => ({ name, tensor: tf.tensor(t.data, t.shape) })));
-  console.log(`revived ${revived} units at step ${state.step}; checkpoint in ${runDir} updated (resume with train --resume)`);
+  await saveCheckpoint(
+    runDir,
+    state,
+    [...values].map(([name, t]) => ({ name, tensor: tf.tensor(t.data, t.shape) })),
+  );
+  console.log(
+    `revived ${revived} units at step ${state.step}; checkpoint in ${runDir} updated (resume with train --resume)`,
+  );
 }

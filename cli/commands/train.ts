@@ -45,9 +45,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
     dtype: { type: 'string', default: 'float16' },
   });
   const backend = v.backend as TrainingBackend;
-  if (!['wasm', 'cpu', 'tensorflow'].includes(backend)) throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
+  if (!['wasm', 'cpu', 'tensorflow'].includes(backend))
+    throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
   const threads = numberOption(v, 'threads', 1);
-  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a whole number of at least 1, got "${v.threads}"`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new UsageError(`--threads must be a whole number of at least 1, got "${v.threads}"`);
   if (threads > 1 && backend !== 'wasm') throw new UsageError(`--threads ${threads} needs --backend wasm`);
   const preset = getPreset(v.preset!, { dataRoot: v.data });
   const config: ModelConfig = v.config ? (JSON.parse(await readFile(v.config, 'utf8')) as ModelConfig) : DEFAULT_CONFIG;
@@ -62,12 +64,16 @@ export async function trainCommand(argv: string[]): Promise<void> {
     throw new UsageError(`--resume: no checkpoint in ${runDir}`);
 
   await initBackend(backend, { threads });
-  console.log(`backend ${tf.getBackend()}, ${threads} thread${threads === 1 ? '' : 's'}, preset ${preset.name}: ${preset.description}`);
+  console.log(
+    `backend ${tf.getBackend()}, ${threads} thread${threads === 1 ? '' : 's'}, preset ${preset.name}: ${preset.description}`,
+  );
   const data = await loadPreset(preset, {
     images: v['limit-images'] ? numberOption(v, 'limit-images', 0) : undefined,
     clips: v['limit-clips'] ? numberOption(v, 'limit-clips', 0) : undefined,
   });
-  console.log(`loaded ${data.images.images.length} images, ${data.speech ? `${(data.speech.samples.length / 8000 / 60).toFixed(1)} min of speech` : 'no speech'}`);
+  console.log(
+    `loaded ${data.images.images.length} images, ${data.speech ? `${(data.speech.samples.length / 8000 / 60).toFixed(1)} min of speech` : 'no speech'}`,
+  );
 
   const rng = createRng(seed + 7919 * 1000003);
   const draw = (n: number, r = rng, mix = preset.mix) =>
@@ -141,10 +147,14 @@ export async function trainCommand(argv: string[]): Promise<void> {
         finalBeta: result.state.beta,
         options: result.state.options,
         finished: new Date().toISOString(),
-        curve: result.state.curve.filter((_, i, a) => a.length < 200 || i % Math.ceil(a.length / 200) === 0 || i === a.length - 1),
+        curve: result.state.curve.filter(
+          (_, i, a) => a.length < 200 || i % Math.ceil(a.length / 200) === 0 || i === a.length - 1,
+        ),
       },
     });
-    console.log(`exported ${manifest.version} to ${v.export} (${manifest.byteLength} bytes, sha256 ${manifest.sha256.slice(0, 12)}…)`);
+    console.log(
+      `exported ${manifest.version} to ${v.export} (${manifest.byteLength} bytes, sha256 ${manifest.sha256.slice(0, 12)}…)`,
+    );
   }
   tf.dispose(Object.values(result.weights));
 }

@@ -9,7 +9,14 @@ import { parseChoice } from '../util/choice.js';
  * decision-directed smoothing 0.7 and a gain floor of 0.2 (−14 dB), which keeps speech onsets and avoids musical noise.
  * The level is estimated from at most 256 frames spread over the clip: the same figures as 1,024 on the training set.
  */
-export const DENOISE = { frame: 256, hop: 128, noiseQuantile: 0.3, smoothing: 0.7, gainFloor: 0.2, maxEstimateFrames: 256 } as const;
+export const DENOISE = {
+  frame: 256,
+  hop: 128,
+  noiseQuantile: 0.3,
+  smoothing: 0.7,
+  gainFloor: 0.2,
+  maxEstimateFrames: 256,
+} as const;
 
 /** Values of the `denoise` request field and `--denoise` option: the post-filter on (default) or off. */
 export const DENOISE_SETTINGS = ['on', 'off'] as const;
@@ -68,7 +75,14 @@ function splitSpectra(re: Float64Array, im: Float64Array, a: Float64Array, b: Fl
 }
 
 /** Inverse of {@link splitSpectra} after the gains: Z = gA·A + i·gB·B on all N bins, Hermitian halves mirrored. */
-function joinSpectra(a: Float64Array, b: Float64Array, gainA: Float64Array, gainB: Float64Array, re: Float64Array, im: Float64Array): void {
+function joinSpectra(
+  a: Float64Array,
+  b: Float64Array,
+  gainA: Float64Array,
+  gainB: Float64Array,
+  re: Float64Array,
+  im: Float64Array,
+): void {
   for (let k = 0; k <= HALF; k++) {
     const ar = gainA[k]! * a[2 * k]!;
     const ai = gainA[k]! * a[2 * k + 1]!;
@@ -124,7 +138,8 @@ export function noiseLevel(x: Float32Array): number {
       // Digital silence (padding, exact zeros) says nothing about the noise; counting it would set the level to 0.
       if (!sounding[s]) continue;
       const spectrum = spectra[s]!;
-      for (let k = 1; k < HALF; k++) power[k - 1]![used] = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
+      for (let k = 1; k < HALF; k++)
+        power[k - 1]![used] = spectrum[2 * k]! * spectrum[2 * k]! + spectrum[2 * k + 1]! * spectrum[2 * k + 1]!;
       used++;
     }
   }

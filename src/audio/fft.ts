@@ -13,7 +13,8 @@ const cache = new Map<number, Fft>();
 export function fftOfLength(n: number): Fft {
   const known = cache.get(n);
   if (known) return known;
-  if (!Number.isInteger(n) || n < 4 || (n & (n - 1)) !== 0) throw new RangeError(`FFT length ${n} is not a power of two ≥ 4`);
+  if (!Number.isInteger(n) || n < 4 || (n & (n - 1)) !== 0)
+    throw new RangeError(`FFT length ${n} is not a power of two ≥ 4`);
   const bitReversed = Uint32Array.from({ length: n }, (_, i) => {
     let r = 0;
     for (let b = 1, v = i; b < n; b <<= 1, v >>= 1) r = (r << 1) | (v & 1);

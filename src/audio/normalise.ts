@@ -35,7 +35,9 @@ export function selectInPlace(a: Float32Array | Float64Array, k: number): number
   while (right > left) {
     // Median of three as pivot keeps sorted or constant stretches (silence) from going quadratic.
     const mid = (left + right) >>> 1;
-    const x = a[left]!, y = a[mid]!, z = a[right]!;
+    const x = a[left]!,
+      y = a[mid]!,
+      z = a[right]!;
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = left;
     let j = right;

@@ -42,7 +42,11 @@ export interface HeaderLayout<H extends HeaderCommon> {
 }
 
 /** Serialises `header` to its {@link HEADER_BYTES} bytes (little endian, CRC-32 last) in `layout`'s `version`. */
-export function serializeHeader<H extends HeaderCommon>(header: H, layout: HeaderLayout<H>, version = layout.writeVersion): Uint8Array {
+export function serializeHeader<H extends HeaderCommon>(
+  header: H,
+  layout: HeaderLayout<H>,
+  version = layout.writeVersion,
+): Uint8Array {
   if (!layout.versions.includes(version)) throw new Error(`this layout does not write header version ${version}`);
   const bytes = new Uint8Array(HEADER_BYTES);
   const view = new DataView(bytes.buffer);
@@ -64,7 +68,10 @@ export function serializeHeader<H extends HeaderCommon>(header: H, layout: Heade
  */
 export function parseHeader<H extends HeaderCommon>(bytes: Uint8Array, layouts: readonly HeaderLayout<H>[]): H {
   if (bytes.length < HEADER_BYTES || MAGIC.some((m, i) => bytes[i] !== m))
-    throw new StegError('no_payload', 'no stegavox payload found in this image (nothing hidden, or it was overwritten)');
+    throw new StegError(
+      'no_payload',
+      'no stegavox payload found in this image (nothing hidden, or it was overwritten)',
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   if (view.getUint32(32, true) !== crc32(bytes.subarray(0, 32)))
     throw new StegError('damaged_payload', 'the payload header fails its integrity check: the container was altered');
@@ -84,7 +91,13 @@ export function parseHeader<H extends HeaderCommon>(bytes: Uint8Array, layouts: 
     sampleCount: view.getUint32(16, true),
     gain: view.getFloat32(20, true),
   };
-  if (!Number.isFinite(common.gain) || common.gain <= 0 || common.sampleCount === 0 || common.width === 0 || common.height === 0)
+  if (
+    !Number.isFinite(common.gain) ||
+    common.gain <= 0 ||
+    common.sampleCount === 0 ||
+    common.width === 0 ||
+    common.height === 0
+  )
     throw impossibleHeader();
   return layout.read(common, bytes, view, version);
 }

@@ -58,7 +58,8 @@ export function audioToBlocks(samples: Float32Array, width: number, height: numb
   const out = new Float32Array((padded.width / BLOCK) * (padded.height / BLOCK) * BLOCK_CHANNELS);
   const n = Math.min(samples.length, rawCapacitySamples(width, height));
   // A block's channels are consecutive samples: copy them a block at a time.
-  for (let s = 0; s < n; s += SAMPLES_PER_BLOCK) out.set(samples.subarray(s, Math.min(n, s + SAMPLES_PER_BLOCK)), blockIndexOfSample(s, padded.width, cols));
+  for (let s = 0; s < n; s += SAMPLES_PER_BLOCK)
+    out.set(samples.subarray(s, Math.min(n, s + SAMPLES_PER_BLOCK)), blockIndexOfSample(s, padded.width, cols));
   return out;
 }
 
@@ -66,7 +67,12 @@ export function audioToBlocks(samples: Float32Array, width: number, height: numb
  * 1 for each block position of a `blockRows`×`blockCols` grid (an image `width` pixels wide) that lies in a 32×32 tile
  * carrying some of `sampleCount` samples, else 0: the positions whose pixels a container may change.
  */
-export function carryingBlockMask(width: number, blockRows: number, blockCols: number, sampleCount: number): Float32Array {
+export function carryingBlockMask(
+  width: number,
+  blockRows: number,
+  blockCols: number,
+  sampleCount: number,
+): Float32Array {
   const { cols } = tileGrid(width, blockRows * BLOCK);
   const tiles = Math.ceil(sampleCount / SAMPLES_PER_TILE);
   const perTile = TILE / BLOCK;

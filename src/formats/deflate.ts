@@ -16,7 +16,9 @@ const LENGTH_SYMBOL = new Uint16Array(MAX_RUN + 1);
 const LENGTH_EXTRA_BITS = new Uint8Array(MAX_RUN + 1);
 const LENGTH_EXTRA_VALUE = new Uint8Array(MAX_RUN + 1);
 {
-  const bases = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227];
+  const bases = [
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227,
+  ];
   const extra = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5];
   bases.forEach((base, k) => {
     // Symbol 284 stops at 257: 258 has its own symbol (285), and strict inflaters refuse 284 + 31.
@@ -38,7 +40,7 @@ export function codeLengths(freq: Uint32Array, maxLen: number): Uint8Array {
   const f = Uint32Array.from(freq);
   let used = 0;
   for (let s = 0; s < f.length && used < 2; s++) if (f[s]) used++;
-  for (let s = 0; s < f.length && used < 2; s++) if (!f[s]) (f[s] = 1), used++;
+  for (let s = 0; s < f.length && used < 2; s++) if (!f[s]) ((f[s] = 1), used++);
   for (;;) {
     const lengths = huffmanLengths(f);
     let longest = 0;
@@ -138,7 +140,7 @@ export function adler32(data: Uint8Array, adler = 1): number {
   let a = adler & 0xffff;
   let b = adler >>> 16;
   const n = data.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     // 5552 is the most bytes that cannot overflow b before the modulo (zlib's NMAX).
     const end = Math.min(n, i + 5552);
     // Unrolled by hand: V8 does not unroll, and the loop overhead is most of a byte's cost (~1.5× faster).

@@ -90,18 +90,27 @@ export function sniffImage(bytes: Uint8Array): { format: ImageFormat; width: num
  * A non-interlaced PNG is then decoded only that far, which is what makes reveal cheap (the payload sits in the top
  * rows); damage below those rows goes unnoticed. Interlaced PNGs and JPEGs are decoded whole and cut.
  */
-export async function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: number; maxRows?: number }): Promise<RgbImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  limits?: { maxPixels?: number; maxRows?: number },
+): Promise<RgbImage> {
   const info = sniffImage(bytes);
   const pixels = info.width * info.height;
   const maxPixels = limits?.maxPixels;
   if (maxPixels !== undefined && pixels > maxPixels) {
-    throw new StegError('too_large', `The image is ${info.width}×${info.height} (${pixels} pixels); the limit is ${maxPixels} pixels.`);
+    throw new StegError(
+      'too_large',
+      `The image is ${info.width}×${info.height} (${pixels} pixels); the limit is ${maxPixels} pixels.`,
+    );
   }
   // The hard ceiling is checked inside each decoder after the cheap file-size plausibility checks, so a tiny file
   // with an absurd header is reported as the broken file it is (bad_image) rather than as a big image.
   const ceiling = () => {
     if (pixels > HARD_MAX_PIXELS) {
-      throw new StegError('too_large', `The image is ${info.width}×${info.height}; at most ${HARD_MAX_PIXELS} pixels are supported.`);
+      throw new StegError(
+        'too_large',
+        `The image is ${info.width}×${info.height}; at most ${HARD_MAX_PIXELS} pixels are supported.`,
+      );
     }
   };
   if (info.format === 'png') {
@@ -121,7 +130,13 @@ export async function decodeImage(bytes: Uint8Array, limits?: { maxPixels?: numb
  */
 export function encodePng(image: RgbImage): Uint8Array {
   const { width, height, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || data.length !== width * height * 3) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    data.length !== width * height * 3
+  ) {
     throw new StegError('bad_request', `encodePng: ${data.length} bytes do not make a ${width}×${height} RGB image.`);
   }
   return writePngRgb(width, height, data);

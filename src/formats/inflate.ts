@@ -46,7 +46,11 @@ export class InflateError extends Error {
  * that consumes far more than it produces, `truncated` when it ends early, `corrupt` for anything zlib refuses
  * before the wanted bytes are out (damage after them, e.g. a bad checksum, is ignored).
  */
-export async function inflateBounded(parts: readonly Uint8Array[], expected: number, needed = expected): Promise<Uint8Array> {
+export async function inflateBounded(
+  parts: readonly Uint8Array[],
+  expected: number,
+  needed = expected,
+): Promise<Uint8Array> {
   let compressed = 0;
   for (const p of parts) compressed += p.length;
   // Grows by doubling up to `needed`; starts from a guess tied to the compressed size, not to the header.
@@ -132,7 +136,8 @@ export async function inflateBounded(parts: readonly Uint8Array[], expected: num
   if (trapped) throw new InflateError('trap', len);
   if (excess > maxExcess) throw new InflateError('surplus', len);
   if (len >= needed) return out; // grown to exactly `needed`: never past it
-  if (failure !== null) throw new InflateError(looksTruncated(failure) ? 'truncated' : 'corrupt', len, { cause: failure });
+  if (failure !== null)
+    throw new InflateError(looksTruncated(failure) ? 'truncated' : 'corrupt', len, { cause: failure });
   throw new InflateError('truncated', len);
 }
 
@@ -146,7 +151,7 @@ const ADLER_BYTES = 4;
 function* slices(parts: readonly Uint8Array[], split: number): Generator<Uint8Array> {
   let at = 0;
   for (const part of parts) {
-    for (let i = 0; i < part.length; ) {
+    for (let i = 0; i < part.length;) {
       const end = Math.min(part.length, i + INFLATE_SLICE, at < split ? i + (split - at) : part.length);
       yield part.subarray(i, end);
       at += end - i;

@@ -73,7 +73,8 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
 /** EXIF orientation from an APP1 segment's payload [start, end); 1 for anything missing or malformed. */
 function exifOrientation(b: Uint8Array, start: number, end: number): number {
   // "Exif\0\0" then a TIFF header.
-  if (end - start < 14 || b[start] !== 0x45 || b[start + 1] !== 0x78 || b[start + 2] !== 0x69 || b[start + 3] !== 0x66) return 1;
+  if (end - start < 14 || b[start] !== 0x45 || b[start + 1] !== 0x78 || b[start + 2] !== 0x69 || b[start + 3] !== 0x66)
+    return 1;
   const t = start + 6;
   const little = b[t] === 0x49 && b[t + 1] === 0x49;
   if (!little && !(b[t] === 0x4d && b[t + 1] === 0x4d)) return 1;
@@ -112,13 +113,34 @@ function orient(img: RgbImage, orientation: number): RgbImage {
       let x: number;
       let y: number;
       switch (orientation) {
-        case 2: x = w - 1 - X; y = Y; break; // mirrored
-        case 3: x = w - 1 - X; y = h - 1 - Y; break; // turned 180°
-        case 4: x = X; y = h - 1 - Y; break; // flipped
-        case 5: x = Y; y = X; break; // transposed
-        case 6: x = Y; y = h - 1 - X; break; // needs 90° clockwise
-        case 7: x = w - 1 - Y; y = h - 1 - X; break; // transversed
-        default: x = w - 1 - Y; y = X; break; // 8: needs 90° anticlockwise
+        case 2:
+          x = w - 1 - X;
+          y = Y;
+          break; // mirrored
+        case 3:
+          x = w - 1 - X;
+          y = h - 1 - Y;
+          break; // turned 180°
+        case 4:
+          x = X;
+          y = h - 1 - Y;
+          break; // flipped
+        case 5:
+          x = Y;
+          y = X;
+          break; // transposed
+        case 6:
+          x = Y;
+          y = h - 1 - X;
+          break; // needs 90° clockwise
+        case 7:
+          x = w - 1 - Y;
+          y = h - 1 - X;
+          break; // transversed
+        default:
+          x = w - 1 - Y;
+          y = X;
+          break; // 8: needs 90° anticlockwise
       }
       const s = (y * w + x) * 3;
       const d = (Y * W + X) * 3;
@@ -154,7 +176,9 @@ export function decodeJpegRgb(bytes: Uint8Array, header: JpegHeader, beforeAlloc
       maxResolutionInMP: (width * height) / 1e6 + 1,
       // jpeg-js keeps 256 bytes per 8×8 block per component (over the MCU-padded area, up to 32×32 pixels per MCU),
       // one byte per sample in line buffers, and the output: at most ~6 bytes per padded pixel per component + 6.
-      maxMemoryUsageInMB: Math.ceil((Math.ceil(width / 32) * 32 * Math.ceil(height / 32) * 32 * 6 * (header.components + 1)) / 2 ** 20) + 16,
+      maxMemoryUsageInMB:
+        Math.ceil((Math.ceil(width / 32) * 32 * Math.ceil(height / 32) * 32 * 6 * (header.components + 1)) / 2 ** 20) +
+        16,
     });
   } catch (e) {
     // jpeg-js reports format problems as plain Errors with useful messages; a TypeError or RangeError is its code

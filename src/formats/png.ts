@@ -20,7 +20,13 @@ export interface PngHeader {
 /** Samples per pixel for each valid colour type. */
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /** Bit depths the PNG spec allows for each colour type. */
-const DEPTHS: Record<number, readonly number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const DEPTHS: Record<number, readonly number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 /** Adam7 passes: x0, y0, dx, dy. */
 const ADAM7: ReadonlyArray<readonly [number, number, number, number]> = [
   [0, 0, 8, 8],
@@ -68,7 +74,8 @@ export function readPngHeader(bytes: Uint8Array): PngHeader {
   const height = u32(bytes, 20);
   const bitDepth = bytes[24]!;
   const colorType = bytes[25]!;
-  if (width === 0 || height === 0 || width > MAX_U31 || height > MAX_U31) throw bad(`impossible size ${width}×${height}`);
+  if (width === 0 || height === 0 || width > MAX_U31 || height > MAX_U31)
+    throw bad(`impossible size ${width}×${height}`);
   const depths = DEPTHS[colorType];
   if (!depths) throw bad(`unknown colour type ${colorType}`);
   if (!depths.includes(bitDepth)) throw bad(`bit depth ${bitDepth} is not allowed for colour type ${colorType}`);
@@ -320,7 +327,7 @@ function convertLine(
     return;
   }
   if (depth === 16) {
-    const to8 = (s: number) => (((raw[s]! << 8) | raw[s + 1]!) + 128) / 257 | 0;
+    const to8 = (s: number) => ((((raw[s]! << 8) | raw[s + 1]!) + 128) / 257) | 0;
     for (let i = 0, s = line; i < count; i++, s += 2 * channels, o += outStep) {
       if (channels >= 3) {
         out[o] = to8(s);
@@ -364,11 +371,18 @@ export function rowsToDecode(height: number, maxRows: number | undefined): numbe
  * a non-interlaced PNG is inflated only that far, so damage further down goes unnoticed. Adam7 spreads every row
  * over the whole stream, so an interlaced PNG is decoded whole and then cut.
  */
-export async function decodePngRgb(bytes: Uint8Array, header: PngHeader, beforeAllocate: () => void = () => {}, maxRows?: number): Promise<RgbImage> {
+export async function decodePngRgb(
+  bytes: Uint8Array,
+  header: PngHeader,
+  beforeAllocate: () => void = () => {},
+  maxRows?: number,
+): Promise<RgbImage> {
   const { palette, idat, idatBytes } = walkChunks(bytes, header);
   const expected = expectedRawBytes(header);
   if (expected > MAX_DEFLATE_RATIO * idatBytes + 1024) {
-    throw bad(`${idatBytes} bytes of compressed data cannot hold a ${header.width}×${header.height} image (truncated or lying header)`);
+    throw bad(
+      `${idatBytes} bytes of compressed data cannot hold a ${header.width}×${header.height} image (truncated or lying header)`,
+    );
   }
   beforeAllocate();
   const { width } = header;

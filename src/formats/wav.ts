@@ -67,7 +67,8 @@ export function sniffWav(bytes: Uint8Array): WavInfo {
       if (format === FORMAT_EXTENSIBLE) {
         if (present < 40 || view.getUint16(start + 16, true) < 22) throw bad('extensible fmt chunk too short');
         format = view.getUint16(start + 24, true);
-        for (let i = 0; i < GUID_TAIL.length; i++) if (bytes[start + 26 + i] !== GUID_TAIL[i]) throw bad('unknown extensible sub-format');
+        for (let i = 0; i < GUID_TAIL.length; i++)
+          if (bytes[start + 26 + i] !== GUID_TAIL[i]) throw bad('unknown extensible sub-format');
       }
       fmt = {
         format,
@@ -95,14 +96,16 @@ function describe(
   let encoding: 'pcm' | 'float';
   if (format === FORMAT_PCM && (bits === 8 || bits === 16 || bits === 24 || bits === 32)) encoding = 'pcm';
   else if (format === FORMAT_FLOAT && (bits === 32 || bits === 64)) encoding = 'float';
-  else if (format === FORMAT_PCM || format === FORMAT_FLOAT) throw bad(`${bits}-bit ${format === FORMAT_PCM ? 'PCM' : 'float'} is not supported`);
+  else if (format === FORMAT_PCM || format === FORMAT_FLOAT)
+    throw bad(`${bits}-bit ${format === FORMAT_PCM ? 'PCM' : 'float'} is not supported`);
   else throw bad(`compressed or unknown encoding (format tag ${format}); send PCM or float WAV`);
   if (channels === 0) throw bad('zero channels');
   if (channels > MAX_CHANNELS) throw bad(`${channels} channels; at most ${MAX_CHANNELS} are supported`);
   if (sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
     throw bad(`sample rate ${sampleRate} Hz is outside ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz`);
   }
-  if (blockAlign !== channels * (bits / 8)) throw bad(`block size ${blockAlign} does not match ${channels} × ${bits}-bit`);
+  if (blockAlign !== channels * (bits / 8))
+    throw bad(`block size ${blockAlign} does not match ${channels} × ${bits}-bit`);
   const frames = Math.floor(dataBytes / blockAlign);
   if (frames === 0) throw bad('no samples');
   return { sampleRate, channels, bitsPerSample: bits, encoding, frames, dataOffset, dataBytes };
@@ -116,7 +119,10 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * unsigned, centred on 128); float samples outside [-1, 1] are clipped. More than `limits.maxFrames` frames →
  * `too_large`, checked from the (clamped) header before decoding; NaN or infinite samples → `bad_audio`.
  */
-export function decodeWav(bytes: Uint8Array, limits?: { maxFrames?: number }): { sampleRate: number; samples: Float32Array } {
+export function decodeWav(
+  bytes: Uint8Array,
+  limits?: { maxFrames?: number },
+): { sampleRate: number; samples: Float32Array } {
   const info = sniffWav(bytes);
   const { frames, channels, bitsPerSample: bits, encoding, dataOffset } = info;
   if (limits?.maxFrames !== undefined && frames > limits.maxFrames) {
@@ -132,7 +138,10 @@ export function decodeWav(bytes: Uint8Array, limits?: { maxFrames?: number }): {
     // within [-1, 1]. An odd data offset cannot be viewed in place, so it is copied first.
     const start = bytes.byteOffset + dataOffset;
     const length = frames * channels;
-    const pcm = start % 2 === 0 ? new Int16Array(bytes.buffer, start, length) : new Int16Array(bytes.slice(dataOffset, dataOffset + 2 * length).buffer);
+    const pcm =
+      start % 2 === 0
+        ? new Int16Array(bytes.buffer, start, length)
+        : new Int16Array(bytes.slice(dataOffset, dataOffset + 2 * length).buffer);
     mixInt16(pcm, channels, out);
     return { sampleRate: info.sampleRate, samples: out };
   }
@@ -166,7 +175,8 @@ function mixInt16(pcm: Int16Array, channels: number, out: Float32Array): void {
 
 /** Reader for the i-th sample of an interleaved little-endian data chunk, as a float (PCM already scaled). */
 function sampleReader(view: DataView, bits: number, encoding: 'pcm' | 'float'): (i: number) => number {
-  if (encoding === 'float') return bits === 32 ? (i) => view.getFloat32(4 * i, true) : (i) => view.getFloat64(8 * i, true);
+  if (encoding === 'float')
+    return bits === 32 ? (i) => view.getFloat32(4 * i, true) : (i) => view.getFloat64(8 * i, true);
   switch (bits) {
     case 8:
       return (i) => (view.getUint8(i) - 128) / 128;
@@ -189,7 +199,8 @@ function sampleReader(view: DataView, bits: number, encoding: 'pcm' | 'float'): 
  * A sample rate that is not a positive integer → `bad_audio`.
  */
 export function encodeWav16(samples: Float32Array, sampleRate: number): Uint8Array {
-  if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 0xffffffff / 2) throw bad(`cannot write sample rate ${sampleRate}`);
+  if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > 0xffffffff / 2)
+    throw bad(`cannot write sample rate ${sampleRate}`);
   const dataBytes = samples.length * 2;
   if (dataBytes > 0xffffffff - 36) throw bad('too many samples for one WAV file');
   const out = new Uint8Array(44 + dataBytes);

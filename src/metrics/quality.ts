@@ -10,7 +10,8 @@ function unit(a: Pixels, i: number): number {
 }
 
 function sameLength(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  if (a.length !== b.length) throw new StegError('bad_request', `${what}: lengths differ (${a.length} vs ${b.length}).`);
+  if (a.length !== b.length)
+    throw new StegError('bad_request', `${what}: lengths differ (${a.length} vs ${b.length}).`);
   if (a.length === 0) throw new StegError('bad_request', `${what}: empty input.`);
 }
 
@@ -84,7 +85,10 @@ export function ssim(a: Pixels, b: Pixels, width: number, height: number): numbe
   }
   const win = gaussianWindow();
   if (width < win.length || height < win.length) {
-    throw new StegError('bad_request', `ssim: images must be at least ${win.length}×${win.length}, got ${width}×${height}.`);
+    throw new StegError(
+      'bad_request',
+      `ssim: images must be at least ${win.length}×${win.length}, got ${width}×${height}.`,
+    );
   }
   const L = 255;
   const C1 = (0.01 * L) ** 2;

@@ -100,7 +100,8 @@ export async function initBackend(name: TrainingBackend, options: BackendOptions
   }
   if (threads > 1) {
     const why = await checkWasmThreads(threads);
-    if (why) throw new BackendUnavailableError(`The threaded wasm build did not start in Node ${process.version}: ${why}.`);
+    if (why)
+      throw new BackendUnavailableError(`The threaded wasm build did not start in Node ${process.version}: ${why}.`);
   }
   await tf.ready();
   await ensureGradients();

@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StegError } from '../util/errors.js';
-import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../schemes/neural/weights-format.js';
+import {
+  BINARY_FILE,
+  disposeModel,
+  loadWeights,
+  MANIFEST_FILE,
+  type LoadedModel,
+} from '../schemes/neural/weights-format.js';
 import type { ModelAccess } from '../pipeline/index.js';
 
 /** The shipped default weights folder (`weights/` at the repository root). */

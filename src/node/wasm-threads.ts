@@ -19,7 +19,11 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 export function enableNodeWasmThreads(threads: number): () => void {
   const require = createRequire(import.meta.url);
-  const mainScript = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
+  const mainScript = join(
+    dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
+    'wasm-out',
+    'tfjs-backend-wasm-threaded-simd.js',
+  );
   const dir = mkdtempSync(join(os.tmpdir(), 'stegavox-wasm-threads-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   const texts = new WeakMap<Blob, string>();
@@ -36,7 +40,8 @@ export function enableNodeWasmThreads(threads: number): () => void {
     const text = texts.get(obj);
     if (text === undefined || !text.includes('importScripts')) return nativeCreateObjectURL(obj);
     const marker = 'typeof e.data.urlOrBlob=="string"';
-    if (!text.includes(marker)) throw new Error('tfjs-wasm pthread worker script has changed; the Node threads shim needs updating');
+    if (!text.includes(marker))
+      throw new Error('tfjs-wasm pthread worker script has changed; the Node threads shim needs updating');
     const path = join(dir, 'tfjs-backend-wasm-threaded-simd.worker.js');
     writeFileSync(path, text.replace(marker, `(e.data.urlOrBlob=${JSON.stringify(mainScript)},true)`));
     return path;

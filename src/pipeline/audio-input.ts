@@ -25,7 +25,9 @@ export function decodeAudioInput(
   if (seconds > limits.maxAudioSeconds)
     throw new StegError('too_large', `audio is ${seconds.toFixed(2)} s; the limit is ${limits.maxAudioSeconds} s`);
   if (capacitySamples !== undefined) assertFits(Math.round(seconds * SAMPLE_RATE), capacitySamples, footprint);
-  const { sampleRate, samples } = decodeWav(audioBytes, { maxFrames: Math.ceil(limits.maxAudioSeconds * info.sampleRate) });
+  const { sampleRate, samples } = decodeWav(audioBytes, {
+    maxFrames: Math.ceil(limits.maxAudioSeconds * info.sampleRate),
+  });
   return sampleRate === SAMPLE_RATE ? samples : resampleFast(samples, sampleRate, SAMPLE_RATE);
 }
 

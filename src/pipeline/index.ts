@@ -152,7 +152,10 @@ export async function revealAudio(
   checkPixels(width, height, limits);
   // Only the top rows matter: first the few that hold the header, then the region it names. A short clip in a big
   // photo never inflates the rest of the PNG.
-  const top = await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: Math.ceil(HEADER_VALUES / (3 * width)) });
+  const top = await decodeImage(imageBytes, {
+    maxPixels: limits.maxPixels,
+    maxRows: Math.ceil(HEADER_VALUES / (3 * width)),
+  });
   const header = parsePayloadHeader(readHeaderBytes(top.data));
   if (header.width !== width || header.height !== height)
     throw new StegError(
@@ -161,7 +164,8 @@ export async function revealAudio(
     );
   const scheme = schemeOf(header);
   const rows = scheme.revealRows(header, width, height);
-  const container = rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
+  const container =
+    rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
   return withSchemeModel(scheme, models, async (model) => {
     const out = await scheme.reveal({
       container,

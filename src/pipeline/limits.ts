@@ -24,17 +24,27 @@ export interface Limits {
 export const DEFAULT_HIGH_PIXELS = 512 * 512;
 
 /** Defaults sized for a 128 MB Workers isolate: 1024×1024 photos, 10 minutes of input audio. */
-export const DEFAULT_LIMITS: Limits = { maxPixels: 1024 * 1024, maxAudioSeconds: 600, maxHighPixels: DEFAULT_HIGH_PIXELS };
+export const DEFAULT_LIMITS: Limits = {
+  maxPixels: 1024 * 1024,
+  maxAudioSeconds: 600,
+  maxHighPixels: DEFAULT_HIGH_PIXELS,
+};
 
 /** Refuses a photo over the pixel limit (413). */
 export function checkPixels(width: number, height: number, limits: Limits): void {
   if (width * height > limits.maxPixels)
-    throw new StegError('too_large', `image is ${width}×${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`);
+    throw new StegError(
+      'too_large',
+      `image is ${width}×${height} = ${width * height} pixels; the limit is ${limits.maxPixels}`,
+    );
 }
 
 /** Refuses a cover over the pixel limit, or too small to hold a header and one tile of audio. */
 export function checkCoverSize(width: number, height: number, limits: Limits): void {
   checkPixels(width, height, limits);
   if (rawCapacitySamples(width, height) === 0 || width * height * 3 < HEADER_VALUES)
-    throw new StegError('too_large', `image is ${width}×${height}; it must be at least ${TILE}×${TILE} pixels to hold audio`);
+    throw new StegError(
+      'too_large',
+      `image is ${width}×${height}; it must be at least ${TILE}×${TILE} pixels to hold audio`,
+    );
 }

@@ -66,7 +66,10 @@ export interface RevealOutput {
  * One way of hiding audio in a photo. A scheme owns its header fields (its {@link HeaderLayout}), its capacity rule
  * and its embed and reveal; the container format (src/container) and the pipeline (src/pipeline) are shared.
  */
-export interface HidingScheme<N extends string = string, H extends HeaderCommon & { scheme: N } = HeaderCommon & { scheme: N }> {
+export interface HidingScheme<
+  N extends string = string,
+  H extends HeaderCommon & { scheme: N } = HeaderCommon & { scheme: N },
+> {
   /** The API and CLI value (`scheme=…`) and the header's discriminant. */
   readonly name: N;
   /** One line for `--help`, the API reference and the page. */

@@ -7,7 +7,12 @@ export function isChoice<T extends string>(choices: readonly T[], value: unknown
 }
 
 /** Reads request field `field`: absent or empty → `fallback`, one of `choices` → it, anything else → `bad_request`. */
-export function parseChoice<T extends string>(field: string, choices: readonly T[], value: string | undefined, fallback: T): T {
+export function parseChoice<T extends string>(
+  field: string,
+  choices: readonly T[],
+  value: string | undefined,
+  fallback: T,
+): T {
   if (value === undefined || value === '') return fallback;
   if (isChoice(choices, value)) return value;
   throw new StegError('bad_request', `${field} must be one of ${choices.join(', ')}; got "${value.slice(0, 40)}"`);

@@ -62,5 +62,8 @@ export class StegError extends Error {
 
 /** True for a {@link StegError} (also across module copies, by name and code). */
 export function isStegError(e: unknown): e is StegError {
-  return e instanceof StegError || (e instanceof Error && e.name === 'StegError' && typeof (e as StegError).code === 'string');
+  return (
+    e instanceof StegError ||
+    (e instanceof Error && e.name === 'StegError' && typeof (e as StegError).code === 'string')
+  );
 }

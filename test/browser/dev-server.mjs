@@ -30,26 +30,55 @@ export async function startWorker({ root, stateDir, log }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const args = [
-    'dev', '--local', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
-    '--persist-to', stateDir, '--show-interactive-dev-session=false', '--log-level', 'warn',
+    'dev',
+    '--local',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(inspectorPort),
+    '--persist-to',
+    stateDir,
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
   ];
   // Its own process group (detached), so stopping it also stops the workerd processes it starts.
   const child = spawn(join(root, 'node_modules/.bin/wrangler'), args, {
     cwd: root,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      CI: 'true',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+    },
   });
   let output = '';
-  const keep = (chunk) => { output = (output + String(chunk).replace(/\x1b\[[0-9;]*m/g, '')).slice(-8000); };
+  const keep = (chunk) => {
+    output = (output + String(chunk).replace(/\x1b\[[0-9;]*m/g, '')).slice(-8000);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited = null;
-  const exit = new Promise((resolve) => child.on('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+  const exit = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    }),
+  );
 
   const killGroup = (signal) => {
     if (exited) return;
-    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
   };
   const onProcessExit = () => killGroup('SIGKILL');
   process.on('exit', onProcessExit);
@@ -62,7 +91,11 @@ export async function startWorker({ root, stateDir, log }) {
     await exit;
     clearTimeout(timer);
     // The group may outlive its leader (workerd children): make sure nothing of it is left.
-    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* none left */ }
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* none left */
+    }
   }
 
   const url = `http://127.0.0.1:${port}`;
@@ -70,7 +103,8 @@ export async function startWorker({ root, stateDir, log }) {
   const deadline = Date.now() + START_BUDGET_MS;
   let last = 'no answer';
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`wrangler dev exited (${JSON.stringify(exited)}) before /api/health answered:\n${output}`);
+    if (exited)
+      throw new Error(`wrangler dev exited (${JSON.stringify(exited)}) before /api/health answered:\n${output}`);
     // wrangler keeps watching after a failed build; nothing will change in a test run, so stop now.
     if (/Build failed/.test(output)) {
       await stop();
@@ -80,9 +114,13 @@ export async function startWorker({ root, stateDir, log }) {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) return { url, health: await res.json(), pid: child.pid, inspectorPort, stop };
       last = `${res.status}: ${(await res.text()).slice(0, 500)}`;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
   await stop();
-  throw new Error(`wrangler dev did not answer /api/health within ${START_BUDGET_MS / 1000} s (last: ${last}):\n${output}`);
+  throw new Error(
+    `wrangler dev did not answer /api/health within ${START_BUDGET_MS / 1000} s (last: ${last}):\n${output}`,
+  );
 }

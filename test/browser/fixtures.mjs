@@ -16,7 +16,8 @@ export function makePhotoPng(width, height) {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 3;
-      const u = x / width, v = y / height;
+      const u = x / width,
+        v = y / height;
       data[i] = clamp(60 + 160 * u + 20 * Math.sin(v * 9) + 12 * noise());
       data[i + 1] = clamp(90 + 110 * v + 25 * Math.cos(u * 7) + 12 * noise());
       data[i + 2] = clamp(200 - 120 * u * v + 12 * noise());
@@ -35,11 +36,22 @@ export function makeVoiceWav(seconds, sampleRate) {
   const n = Math.round(seconds * sampleRate);
   const out = new Uint8Array(44 + n * 2);
   const view = new DataView(out.buffer);
-  const text = (at, s) => { for (let i = 0; i < 4; i++) view.setUint8(at + i, s.charCodeAt(i)); };
-  text(0, 'RIFF'); view.setUint32(4, 36 + n * 2, true); text(8, 'WAVE');
-  text(12, 'fmt '); view.setUint32(16, 16, true); view.setUint16(20, 1, true); view.setUint16(22, 1, true);
-  view.setUint32(24, sampleRate, true); view.setUint32(28, sampleRate * 2, true); view.setUint16(32, 2, true); view.setUint16(34, 16, true);
-  text(36, 'data'); view.setUint32(40, n * 2, true);
+  const text = (at, s) => {
+    for (let i = 0; i < 4; i++) view.setUint8(at + i, s.charCodeAt(i));
+  };
+  text(0, 'RIFF');
+  view.setUint32(4, 36 + n * 2, true);
+  text(8, 'WAVE');
+  text(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true);
+  view.setUint16(22, 1, true);
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  text(36, 'data');
+  view.setUint32(40, n * 2, true);
   let phase = 0;
   for (let i = 0; i < n; i++) {
     const t = i / sampleRate;

@@ -62,7 +62,8 @@ async function apiProblem(url, fields) {
 /** Waits until a form shows its result or its error box; fails with the error's words if that came instead. */
 async function waitForResult(page, result, error) {
   await page.locator(`${result}:not([hidden]), ${error}:not([hidden])`).first().waitFor();
-  if (await page.locator(error).isVisible()) assert.fail(`the page showed an error instead of a result: ${await page.locator(error).textContent()}`);
+  if (await page.locator(error).isVisible())
+    assert.fail(`the page showed an error instead of a result: ${await page.locator(error).textContent()}`);
 }
 
 function pngSize(bytes) {
@@ -80,7 +81,11 @@ async function inspectAudio(page, selector) {
     if (el.readyState < 1) {
       await new Promise((ok, fail) => {
         el.addEventListener('loadedmetadata', ok, { once: true });
-        el.addEventListener('error', () => fail(new Error(`audio element error ${el.error?.code}: ${el.error?.message}`)), { once: true });
+        el.addEventListener(
+          'error',
+          () => fail(new Error(`audio element error ${el.error?.code}: ${el.error?.message}`)),
+          { once: true },
+        );
         el.load();
       });
     }
@@ -88,29 +93,51 @@ async function inspectAudio(page, selector) {
     let peak = 0;
     for (const v of decoded.getChannelData(0)) peak = Math.max(peak, Math.abs(v));
     return {
-      riff: tag(0), wave: tag(8), fmt: tag(12), format: view.getUint16(20, true), channels: view.getUint16(22, true),
-      sampleRate: view.getUint32(24, true), bits: view.getUint16(34, true), bytes: bytes.byteLength,
-      duration: el.duration, mediaError: el.error?.code ?? null, decodedSeconds: decoded.duration, peak,
+      riff: tag(0),
+      wave: tag(8),
+      fmt: tag(12),
+      format: view.getUint16(20, true),
+      channels: view.getUint16(22, true),
+      sampleRate: view.getUint32(24, true),
+      bits: view.getUint16(34, true),
+      bytes: bytes.byteLength,
+      duration: el.duration,
+      mediaError: el.error?.code ?? null,
+      decodedSeconds: decoded.duration,
+      peak,
     };
   });
 }
 
 async function main() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y chromium" (or set CHROMIUM_PATH)`);
   const dir = await mkdtemp(join(tmpdir(), 'stegavox-browser-'));
   let worker = null;
   let browser = null;
   let page = null;
   try {
     const files = await writeFixtures(dir, PHOTO);
-    worker = await step('wrangler dev answers /api/health', () => startWorker({ root: ROOT, stateDir: join(dir, 'state'), log }));
+    worker = await step('wrangler dev answers /api/health', () =>
+      startWorker({ root: ROOT, stateDir: join(dir, 'state'), log }),
+    );
     log(`health: ${JSON.stringify(worker.health)}`);
     const base = worker.url;
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run',
-        '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+      ],
     });
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
     context.setDefaultTimeout(WAIT_MS);
@@ -118,7 +145,10 @@ async function main() {
     page = await context.newPage();
     onFailure = async (name) => {
       const shot = join(dir, `failure-${results.length}.png`);
-      await page?.screenshot({ path: shot, fullPage: true }).then(() => log(`       screenshot after "${name}": ${shot}`), () => {});
+      await page?.screenshot({ path: shot, fullPage: true }).then(
+        () => log(`       screenshot after "${name}": ${shot}`),
+        () => {},
+      );
     };
     const pageErrors = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -127,27 +157,42 @@ async function main() {
       const res = await page.goto(`${base}/`);
       assert.equal(res?.status(), 200);
       assert.match(await page.title(), /Stegavox/);
-      for (const [id, action] of [['#hide-form', '/api/embed'], ['#reveal-form', '/api/reveal']]) {
-        const form = await page.$eval(id, (f) => ({ action: f.getAttribute('action'), method: f.method, enctype: f.enctype }));
+      for (const [id, action] of [
+        ['#hide-form', '/api/embed'],
+        ['#reveal-form', '/api/reveal'],
+      ]) {
+        const form = await page.$eval(id, (f) => ({
+          action: f.getAttribute('action'),
+          method: f.method,
+          enctype: f.enctype,
+        }));
         assert.deepEqual(form, { action, method: 'post', enctype: 'multipart/form-data' });
       }
       const names = async (id) => page.$$eval(`${id} [name]`, (els) => els.map((e) => e.getAttribute('name')));
       assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key', 'quality', 'scheme']);
       assert.deepEqual(await names('#reveal-form'), ['image', 'key']);
       // Every file and key input has a label the browser associates with it.
-      const unlabelled = await page.$$eval('input', (els) => els.filter((e) => !e.labels?.length).map((e) => e.id || e.name));
+      const unlabelled = await page.$$eval('input', (els) =>
+        els.filter((e) => !e.labels?.length).map((e) => e.id || e.name),
+      );
       assert.deepEqual(unlabelled, []);
     });
 
     await step('choosing a photo shows its capacity from /api/capacity', async () => {
       const capacity = await (await fetch(`${base}/api/capacity?width=${PHOTO.width}&height=${PHOTO.height}`)).json();
-      assert.ok(capacity.seconds > PHOTO.seconds, `a ${PHOTO.width}×${PHOTO.height} photo should hold more than ${PHOTO.seconds} s`);
+      assert.ok(
+        capacity.seconds > PHOTO.seconds,
+        `a ${PHOTO.width}×${PHOTO.height} photo should hold more than ${PHOTO.seconds} s`,
+      );
       await page.setInputFiles('#hide-image', files.photo);
       const status = page.locator('#hide-image-status');
       await status.filter({ hasText: 'holds up to' }).waitFor();
       const text = await status.textContent();
       assert.ok(text?.includes(`${PHOTO.width}×${PHOTO.height}`), text ?? '');
-      assert.ok(text?.includes(`${capacity.seconds.toFixed(2)} s`), `expected ${capacity.seconds.toFixed(2)} s in: ${text}`);
+      assert.ok(
+        text?.includes(`${capacity.seconds.toFixed(2)} s`),
+        `expected ${capacity.seconds.toFixed(2)} s in: ${text}`,
+      );
       assert.equal(await page.locator('#hide-image-preview').isVisible(), true);
     });
 
@@ -162,14 +207,24 @@ async function main() {
     await step('hide (clearer voice ticked) → container shown and downloaded as a PNG of the same size', async () => {
       await page.check('#hide-quality');
       // The box is a real form field (quality=high), and the server says it ran the high-quality pass.
-      assert.equal(await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('quality')), 'high');
-      const [embedResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/embed')), page.click('#hide-submit')]);
+      assert.equal(
+        await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('quality')),
+        'high',
+      );
+      const [embedResponse] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/embed')),
+        page.click('#hide-submit'),
+      ]);
       assert.equal(embedResponse.status(), 200);
       assert.equal(embedResponse.headers()['x-stego-quality'], 'high');
       await waitForResult(page, '#hide-result', '#hide-error');
       const summary = await page.locator('#hide-summary').textContent();
       assert.match(summary ?? '', /1\.00 s of voice hidden/);
-      const shown = await page.$eval('#container-image', (img) => ({ w: img.naturalWidth, h: img.naturalHeight, done: img.complete }));
+      const shown = await page.$eval('#container-image', (img) => ({
+        w: img.naturalWidth,
+        h: img.naturalHeight,
+        done: img.complete,
+      }));
       assert.deepEqual(shown, { w: PHOTO.width, h: PHOTO.height, done: true });
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#container-download')]);
       assert.match(download.suggestedFilename(), /\.png$/);
@@ -180,20 +235,26 @@ async function main() {
       // The container must really be new pixels, not the cover sent back.
       let changed = 0;
       for (let i = 0; i < PHOTO.width * PHOTO.height; i++)
-        for (let c = 0; c < 3; c++) if (container.data[i * container.channels + c] !== cover.data[i * cover.channels + c]) changed++;
+        for (let c = 0; c < 3; c++)
+          if (container.data[i * container.channels + c] !== cover.data[i * cover.channels + c]) changed++;
       assert.ok(changed > 0, 'container pixels equal the cover');
     });
 
     await check('reveal the downloaded container → the <audio> gets a playable 1 s WAV', async () => {
       await page.setInputFiles('#reveal-image', containerPath);
-      await page.locator('#reveal-image-status').filter({ hasText: `${PHOTO.width}×${PHOTO.height} PNG` }).waitFor();
+      await page
+        .locator('#reveal-image-status')
+        .filter({ hasText: `${PHOTO.width}×${PHOTO.height} PNG` })
+        .waitFor();
       await page.click('#reveal-submit');
       await waitForResult(page, '#reveal-result', '#reveal-error');
       const audio = await inspectAudio(page, '#revealed-audio');
       log(`revealed audio: ${JSON.stringify(audio)}`);
       assert.deepEqual([audio.riff, audio.wave, audio.fmt], ['RIFF', 'WAVE', 'fmt ']);
-      assert.deepEqual({ format: audio.format, channels: audio.channels, bits: audio.bits, rate: audio.sampleRate },
-        { format: 1, channels: 1, bits: 16, rate: 8000 });
+      assert.deepEqual(
+        { format: audio.format, channels: audio.channels, bits: audio.bits, rate: audio.sampleRate },
+        { format: 1, channels: 1, bits: 16, rate: 8000 },
+      );
       assert.equal(audio.mediaError, null);
       assert.ok(Math.abs(audio.duration - PHOTO.seconds) < 0.01, `audio.duration ${audio.duration}`);
       assert.ok(Math.abs(audio.decodedSeconds - PHOTO.seconds) < 0.01, `decoded ${audio.decodedSeconds} s`);
@@ -205,33 +266,48 @@ async function main() {
       assert.equal(saved.subarray(0, 4).toString('latin1'), 'RIFF');
     });
 
-    await check('hide with "coded, not neural" ticked → the coded scheme runs and its container reveals in the page', async () => {
-      await page.setInputFiles('#hide-image', files.photo);
-      await page.setInputFiles('#hide-audio', files.voice);
-      await page.locator('#fit.ok').waitFor();
-      await page.uncheck('#hide-quality');
-      await page.check('#hide-scheme');
-      assert.equal(await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('scheme')), 'coded');
-      // The fit line now counts the coded scheme's room (the header's values less).
-      const capacity = await (await fetch(`${base}/api/capacity?width=${PHOTO.width}&height=${PHOTO.height}`)).json();
-      assert.ok(capacity.coded.seconds < capacity.seconds);
-      await page.locator('#fit.ok').filter({ hasText: `room for ${capacity.coded.seconds.toFixed(2)} s` }).waitFor();
-      const [embedResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/embed')), page.click('#hide-submit')]);
-      assert.equal(embedResponse.status(), 200);
-      assert.equal(embedResponse.headers()['x-stego-scheme'], 'coded');
-      await page.locator('#hide-summary').filter({ hasText: 'coded' }).waitFor();
-      const coded = join(dir, 'coded.png');
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#container-download')]);
-      await download.saveAs(coded);
-      await page.setInputFiles('#reveal-image', coded);
-      const [revealResponse] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/reveal')), page.click('#reveal-submit')]);
-      assert.equal(revealResponse.status(), 200);
-      assert.equal(revealResponse.headers()['x-stego-scheme'], 'coded');
-      await waitForResult(page, '#reveal-result', '#reveal-error');
-      const audio = await inspectAudio(page, '#revealed-audio');
-      assert.ok(Math.abs(audio.decodedSeconds - PHOTO.seconds) < 0.01, `decoded ${audio.decodedSeconds} s`);
-      await page.uncheck('#hide-scheme');
-    });
+    await check(
+      'hide with "coded, not neural" ticked → the coded scheme runs and its container reveals in the page',
+      async () => {
+        await page.setInputFiles('#hide-image', files.photo);
+        await page.setInputFiles('#hide-audio', files.voice);
+        await page.locator('#fit.ok').waitFor();
+        await page.uncheck('#hide-quality');
+        await page.check('#hide-scheme');
+        assert.equal(
+          await page.$eval('#hide-form', (form) => new FormData(/** @type {HTMLFormElement} */ (form)).get('scheme')),
+          'coded',
+        );
+        // The fit line now counts the coded scheme's room (the header's values less).
+        const capacity = await (await fetch(`${base}/api/capacity?width=${PHOTO.width}&height=${PHOTO.height}`)).json();
+        assert.ok(capacity.coded.seconds < capacity.seconds);
+        await page
+          .locator('#fit.ok')
+          .filter({ hasText: `room for ${capacity.coded.seconds.toFixed(2)} s` })
+          .waitFor();
+        const [embedResponse] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/embed')),
+          page.click('#hide-submit'),
+        ]);
+        assert.equal(embedResponse.status(), 200);
+        assert.equal(embedResponse.headers()['x-stego-scheme'], 'coded');
+        await page.locator('#hide-summary').filter({ hasText: 'coded' }).waitFor();
+        const coded = join(dir, 'coded.png');
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#container-download')]);
+        await download.saveAs(coded);
+        await page.setInputFiles('#reveal-image', coded);
+        const [revealResponse] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/reveal')),
+          page.click('#reveal-submit'),
+        ]);
+        assert.equal(revealResponse.status(), 200);
+        assert.equal(revealResponse.headers()['x-stego-scheme'], 'coded');
+        await waitForResult(page, '#reveal-result', '#reveal-error');
+        const audio = await inspectAudio(page, '#revealed-audio');
+        assert.ok(Math.abs(audio.decodedSeconds - PHOTO.seconds) < 0.01, `decoded ${audio.decodedSeconds} s`);
+        await page.uncheck('#hide-scheme');
+      },
+    );
 
     await check('recording in the page makes a WAV that the server accepts', async () => {
       const button = page.locator('#record');
@@ -239,14 +315,19 @@ async function main() {
       await button.click();
       await page.locator('#record[aria-pressed="true"]').waitFor();
       // Record until the page's own clock has passed one second, then stop.
-      await page.locator('#hide-audio-status').filter({ hasText: /Recording… [1-9]/ }).waitFor();
+      await page
+        .locator('#hide-audio-status')
+        .filter({ hasText: /Recording… [1-9]/ })
+        .waitFor();
       await button.click();
       const status = page.locator('#hide-audio-status').filter({ hasText: /^Recording · / });
       await status.waitFor();
       log(`recording status: ${await status.textContent()}`);
       const audio = await inspectAudio(page, '#hide-audio-preview');
-      assert.deepEqual({ format: audio.format, channels: audio.channels, bits: audio.bits, rate: audio.sampleRate },
-        { format: 1, channels: 1, bits: 16, rate: 16000 });
+      assert.deepEqual(
+        { format: audio.format, channels: audio.channels, bits: audio.bits, rate: audio.sampleRate },
+        { format: 1, channels: 1, bits: 16, rate: 16000 },
+      );
       assert.ok(audio.decodedSeconds >= 0.9, `recording is ${audio.decodedSeconds} s`);
       assert.ok(audio.peak > 0.01, `recording is silent (peak ${audio.peak})`);
       await page.locator('#fit.ok').waitFor();
@@ -254,13 +335,18 @@ async function main() {
       await page.click('#hide-submit');
       // A new container gets a new blob: URL.
       await page.waitForFunction(
-        (old) => document.getElementById('container-download')?.getAttribute('href') !== old || !document.getElementById('hide-error')?.hidden,
+        (old) =>
+          document.getElementById('container-download')?.getAttribute('href') !== old ||
+          !document.getElementById('hide-error')?.hidden,
         oldHref,
       );
       await waitForResult(page, '#hide-result', '#hide-error');
       const summary = await page.locator('#hide-summary').textContent();
       const hidden = Number(/([\d.]+) s of voice hidden/.exec(summary ?? '')?.[1]);
-      assert.ok(Math.abs(hidden - audio.decodedSeconds) < 0.05, `server hid ${hidden} s of a ${audio.decodedSeconds} s recording`);
+      assert.ok(
+        Math.abs(hidden - audio.decodedSeconds) < 0.05,
+        `server hid ${hidden} s of a ${audio.decodedSeconds} s recording`,
+      );
       assert.equal(await page.locator('#hide-error').isVisible(), false);
     });
 
@@ -289,7 +375,10 @@ async function main() {
       });
       const shown = (await error.textContent()) ?? '';
       log(`hide error shown: ${shown}`);
-      assert.ok(problem.detail && shown.includes(problem.detail), `page shows "${shown}", API detail "${problem.detail}"`);
+      assert.ok(
+        problem.detail && shown.includes(problem.detail),
+        `page shows "${shown}", API detail "${problem.detail}"`,
+      );
       assert.ok(shown.includes(problem.title));
     });
 
@@ -303,7 +392,10 @@ async function main() {
       });
       const shown = (await error.textContent()) ?? '';
       log(`reveal error shown: ${shown}`);
-      assert.ok(problem.detail && shown.includes(problem.detail), `page shows "${shown}", API detail "${problem.detail}"`);
+      assert.ok(
+        problem.detail && shown.includes(problem.detail),
+        `page shows "${shown}", API detail "${problem.detail}"`,
+      );
       assert.equal(await page.locator('#reveal-result').isVisible(), false, 'an old result stays next to the error');
     });
 
@@ -317,7 +409,10 @@ async function main() {
         await p.goto(`${base}/`);
         await p.setInputFiles('#hide-image', files.photo);
         await p.setInputFiles('#hide-audio', files.voice);
-        const [res] = await Promise.all([p.waitForResponse((r) => r.url().endsWith('/api/embed')), p.click('#hide-submit')]);
+        const [res] = await Promise.all([
+          p.waitForResponse((r) => r.url().endsWith('/api/embed')),
+          p.click('#hide-submit'),
+        ]);
         assert.equal(res.status(), 200);
         assert.match(res.headers()['content-type'] ?? '', /^image\/png/);
         const body = await res.body();
@@ -369,7 +464,9 @@ main().then(
   () => {
     const failed = results.filter((r) => !r.ok);
     if (failed.length) {
-      console.log(`browser test: FAIL (${failed.length} of ${results.length} steps failed: ${failed.map((r) => r.name).join('; ')})`);
+      console.log(
+        `browser test: FAIL (${failed.length} of ${results.length} steps failed: ${failed.map((r) => r.name).join('; ')})`,
+      );
       process.exitCode = 1;
     } else {
       console.log(`browser test: PASS (${results.length} steps)`);

@@ -6,7 +6,10 @@
  */
 export function speechLike(n: number, sampleRate = 8000, seed = 1, peak = 0.6): Float32Array {
   const out = new Float32Array(n);
-  const phases = Array.from({ length: 12 }, (_, h) => (Math.sin(seed * 12.9898 + h * 78.233) * 43758.5453) % (2 * Math.PI));
+  const phases = Array.from(
+    { length: 12 },
+    (_, h) => (Math.sin(seed * 12.9898 + h * 78.233) * 43758.5453) % (2 * Math.PI),
+  );
   let phase = 0;
   let max = 0;
   for (let i = 0; i < n; i++) {

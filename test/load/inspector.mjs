@@ -83,8 +83,15 @@ export async function connectInspector(inspectorPort) {
      * @param {string} expression
      */
     async evaluate(expression) {
-      const result = await send('Runtime.evaluate', { expression, returnByValue: true, ...(contextId !== null ? { contextId } : {}) });
-      if (result.exceptionDetails) throw new Error(`evaluating ${expression}: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`);
+      const result = await send('Runtime.evaluate', {
+        expression,
+        returnByValue: true,
+        ...(contextId !== null ? { contextId } : {}),
+      });
+      if (result.exceptionDetails)
+        throw new Error(
+          `evaluating ${expression}: ${result.exceptionDetails.exception?.description ?? result.exceptionDetails.text}`,
+        );
       return result.result?.value;
     },
     close() {

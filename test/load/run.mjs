@@ -94,7 +94,8 @@ function checkEmbed(res) {
   if (res.headers.get('content-type') !== 'image/png') return `content-type ${res.headers.get('content-type')}`;
   try {
     const { format, width, height } = sniffImage(res.body);
-    if (format !== 'png' || width !== PHOTO.width || height !== PHOTO.height) return `got a ${width}×${height} ${format}`;
+    if (format !== 'png' || width !== PHOTO.width || height !== PHOTO.height)
+      return `got a ${width}×${height} ${format}`;
   } catch (error) {
     return `the container does not parse: ${error.message}`;
   }
@@ -145,7 +146,9 @@ async function load(url, inputs, seconds, stats) {
         if (problem) stats.errors.push(`${kind}: ${problem}`);
         else stats.latencies[kind].push(ms);
       } catch (error) {
-        stats.errors.push(`${kind}: ${error.name === 'TimeoutError' ? `timed out after ${REQUEST_TIMEOUT_MS} ms` : error.message}`);
+        stats.errors.push(
+          `${kind}: ${error.name === 'TimeoutError' ? `timed out after ${REQUEST_TIMEOUT_MS} ms` : error.message}`,
+        );
       }
       kind = kind === 'embed' ? 'reveal' : 'embed';
     }
@@ -172,7 +175,8 @@ async function main() {
     worker = await startWorker({ root: ROOT, stateDir: join(dir, 'state'), log });
     log(`wrangler dev answered /api/health at ${elapsed()} s: ${JSON.stringify(worker.health)}`);
     const pid = worker.pid;
-    if (!workerdRss(pid).serving) throw new Error(`no serving workerd process (one with --inspector-addr) in process group ${pid}`);
+    if (!workerdRss(pid).serving)
+      throw new Error(`no serving workerd process (one with --inspector-addr) in process group ${pid}`);
     inspector = await connectInspector(worker.inspectorPort);
 
     // The container every reveal under load reads, and a first check that the served weights can reveal it.
@@ -181,8 +185,13 @@ async function main() {
     if (embedProblem) throw new Error(`set-up embed failed: ${embedProblem}`);
     const container = new Blob([made.body]);
     const revealProblem = checkReveal(await post(`${worker.url}/api/reveal`, { image: container }));
-    if (revealProblem) throw new Error(`set-up reveal of a fresh container failed (the served weights cannot carry this clip?): ${revealProblem}`);
-    log(`set-up done at ${elapsed()} s (model ${made.headers.get('x-stego-model')}); ${CONCURRENCY} clients for ${LOAD_SECONDS} s`);
+    if (revealProblem)
+      throw new Error(
+        `set-up reveal of a fresh container failed (the served weights cannot carry this clip?): ${revealProblem}`,
+      );
+    log(
+      `set-up done at ${elapsed()} s (model ${made.headers.get('x-stego-model')}); ${CONCURRENCY} clients for ${LOAD_SECONDS} s`,
+    );
 
     const inputs = { photo, clip, container };
     const stats = newStats();
@@ -218,22 +227,36 @@ async function main() {
     const sorted = (a) => [...a].sort((x, y) => x - y);
     const bytesMiB = (b) => `${(b / 2 ** 20).toFixed(2)} MiB`;
     const others = (m) => m.rss.others.map((p) => `${p.pid}: ${mib(p.kb)}`).join(', ') || 'none';
-    log(`requests served: ${served} (embed ${latencies.embed.length}, reveal ${latencies.reveal.length}) in ${loadSeconds.toFixed(1)} s = ${(served / loadSeconds).toFixed(2)} req/s`);
-    log(`latency: p50 ${ms(percentile(all, 50))}, p97.5 ${ms(percentile(all, 97.5))}, max ${ms(all.at(-1) ?? NaN)}` +
-      ` (embed p50 ${ms(percentile(sorted(latencies.embed), 50))}, reveal p50 ${ms(percentile(sorted(latencies.reveal), 50))})`);
-    log(`statuses: ${JSON.stringify(Object.fromEntries(statuses))}; non-2xx: ${non2xx}; errors (incl. timeouts and bad bodies): ${errors.length}`);
-    log(`live isolate memory after GC: ${bytesMiB(warm.liveBytes)} after ${WARMUP_SECONDS.toFixed(1)} s of warm-up, ${bytesMiB(end.liveBytes)} at the end` +
-      ` (${liveGrowth >= 0 ? '+' : ''}${(liveGrowth / 1024).toFixed(0)} KiB; ArrayBuffers incl. the WASM heap ${bytesMiB(warm.arrayBufferBytes)} → ${bytesMiB(end.arrayBufferBytes)});` +
-      ` tensors ${warm.tensors} → ${end.tensors}`);
-    log(`serving workerd RSS (pid ${end.rss.serving?.pid}): ${mib(rssWarm)} after warm-up, ${mib(rssEnd)} at the end (${(rssGrowth * 100).toFixed(1)} %);` +
-      ` series (s:MiB) ${rssSeries.join(' ')}; wrangler's proxy workerd: ${others(warm)} → ${others(end)}`);
+    log(
+      `requests served: ${served} (embed ${latencies.embed.length}, reveal ${latencies.reveal.length}) in ${loadSeconds.toFixed(1)} s = ${(served / loadSeconds).toFixed(2)} req/s`,
+    );
+    log(
+      `latency: p50 ${ms(percentile(all, 50))}, p97.5 ${ms(percentile(all, 97.5))}, max ${ms(all.at(-1) ?? NaN)}` +
+        ` (embed p50 ${ms(percentile(sorted(latencies.embed), 50))}, reveal p50 ${ms(percentile(sorted(latencies.reveal), 50))})`,
+    );
+    log(
+      `statuses: ${JSON.stringify(Object.fromEntries(statuses))}; non-2xx: ${non2xx}; errors (incl. timeouts and bad bodies): ${errors.length}`,
+    );
+    log(
+      `live isolate memory after GC: ${bytesMiB(warm.liveBytes)} after ${WARMUP_SECONDS.toFixed(1)} s of warm-up, ${bytesMiB(end.liveBytes)} at the end` +
+        ` (${liveGrowth >= 0 ? '+' : ''}${(liveGrowth / 1024).toFixed(0)} KiB; ArrayBuffers incl. the WASM heap ${bytesMiB(warm.arrayBufferBytes)} → ${bytesMiB(end.arrayBufferBytes)});` +
+        ` tensors ${warm.tensors} → ${end.tensors}`,
+    );
+    log(
+      `serving workerd RSS (pid ${end.rss.serving?.pid}): ${mib(rssWarm)} after warm-up, ${mib(rssEnd)} at the end (${(rssGrowth * 100).toFixed(1)} %);` +
+        ` series (s:MiB) ${rssSeries.join(' ')}; wrangler's proxy workerd: ${others(warm)} → ${others(end)}`,
+    );
 
     if (served === 0) failures.push('no request was served');
     if (non2xx > 0) failures.push(`${non2xx} non-2xx responses`);
-    if (errors.length > 0) failures.push(`${errors.length} errors, first: ${[...new Set(errors)].slice(0, 5).join(' | ')}`);
-    if (warm.tensors === null || end.tensors !== warm.tensors) failures.push(`tf tensors went from ${warm.tensors} to ${end.tensors}`);
-    if (liveGrowth > LIVE_GROWTH_LIMIT_BYTES) failures.push(`live isolate memory grew ${bytesMiB(liveGrowth)} (limit ${bytesMiB(LIVE_GROWTH_LIMIT_BYTES)})`);
-    if (!(rssGrowth <= RSS_GROWTH_LIMIT)) failures.push(`serving workerd RSS grew ${(rssGrowth * 100).toFixed(1)} % (limit ${RSS_GROWTH_LIMIT * 100} %)`);
+    if (errors.length > 0)
+      failures.push(`${errors.length} errors, first: ${[...new Set(errors)].slice(0, 5).join(' | ')}`);
+    if (warm.tensors === null || end.tensors !== warm.tensors)
+      failures.push(`tf tensors went from ${warm.tensors} to ${end.tensors}`);
+    if (liveGrowth > LIVE_GROWTH_LIMIT_BYTES)
+      failures.push(`live isolate memory grew ${bytesMiB(liveGrowth)} (limit ${bytesMiB(LIVE_GROWTH_LIMIT_BYTES)})`);
+    if (!(rssGrowth <= RSS_GROWTH_LIMIT))
+      failures.push(`serving workerd RSS grew ${(rssGrowth * 100).toFixed(1)} % (limit ${RSS_GROWTH_LIMIT * 100} %)`);
     if (health.status !== 200) failures.push(`/api/health answers ${health.status} after the load`);
   } catch (error) {
     failures.push(String(error?.stack || error));

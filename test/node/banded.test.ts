@@ -31,15 +31,30 @@ describe('runInBands', () => {
   const embedNet = ([c, a]: tf.Tensor4D[]) => embed(w, DEFAULT_CONFIG, c!, a!, 'none');
 
   it('equals one pass for embed and reveal with bands of every size down to a single row', async () => {
-    const whole = await runInBands([cover, audio], rows, cols, receptiveReach(DEFAULT_CONFIG, 'embed'), embedNet, Infinity);
-    const wholeReveal = await runInBands([cover], rows, cols, receptiveReach(DEFAULT_CONFIG, 'reveal'), revealNet, Infinity);
+    const whole = await runInBands(
+      [cover, audio],
+      rows,
+      cols,
+      receptiveReach(DEFAULT_CONFIG, 'embed'),
+      embedNet,
+      Infinity,
+    );
+    const wholeReveal = await runInBands(
+      [cover],
+      rows,
+      cols,
+      receptiveReach(DEFAULT_CONFIG, 'reveal'),
+      revealNet,
+      Infinity,
+    );
     for (const bandRows of [1, 5, 16]) {
       const reachE = receptiveReach(DEFAULT_CONFIG, 'embed');
       const reachR = receptiveReach(DEFAULT_CONFIG, 'reveal');
       const banded = await runInBands([cover, audio], rows, cols, reachE, embedNet, (bandRows + 2 * reachE) * cols);
       const bandedReveal = await runInBands([cover], rows, cols, reachR, revealNet, (bandRows + 2 * reachR) * cols);
       let worst = 0;
-      for (let i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i]! - banded[i]!), Math.abs(wholeReveal[i]! - bandedReveal[i]!));
+      for (let i = 0; i < whole.length; i++)
+        worst = Math.max(worst, Math.abs(whole[i]! - banded[i]!), Math.abs(wholeReveal[i]! - bandedReveal[i]!));
       expect(worst, `bands of ${bandRows} rows`).toBeLessThan(1e-5);
     }
   });

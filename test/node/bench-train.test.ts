@@ -27,7 +27,7 @@ function run(samplesPerS: number, window: [number, number], threads = 1, loss = 
     tensorGrowth: 0,
     loss: [loss, loss - 0.01],
     wallS: (window[1] - window[0]) / 1000,
-    cpuS: (threads * (window[1] - window[0])) / 1000 * 0.9,
+    cpuS: ((threads * (window[1] - window[0])) / 1000) * 0.9,
     window,
   };
   return { threads, row };
@@ -95,7 +95,9 @@ describe('coresReport', () => {
     expect(rows[0]).toMatch(/^\| 1\. one process, one thread \| 1 × 1 \| 40\.0 \| 40\.0 \| 1\.00× \|/);
     expect(rows[1]).toMatch(/^\| 2\. one process, two wasm threads \| 1 × 2 \| 52\.0 \| 52\.0 \| 1\.30× \|/);
     // 36 + 30 = 66 = 1.65× case 1; each process 10 % and 25 % below 40.
-    expect(rows[2]).toMatch(/^\| 3\. two processes in parallel \| 2 × 1 \| 36\.0 \/ 30\.0 \| 66\.0 \| 1\.65× total; each process 10\.0 % \/ 25\.0 % slower/);
+    expect(rows[2]).toMatch(
+      /^\| 3\. two processes in parallel \| 2 × 1 \| 36\.0 \/ 30\.0 \| 66\.0 \| 1\.65× total; each process 10\.0 % \/ 25\.0 % slower/,
+    );
     // Windows [1000, 3700] and [1000, 4200]: 2700 of the longer 3200 ms together.
     expect(text).toContain('overlapped 84.4 %');
   });
@@ -103,7 +105,9 @@ describe('coresReport', () => {
   it('prints the reason instead of a number when the threaded build is unavailable, and flags a busy machine', () => {
     const text = coresReport(result({ ok: false, reason: 'threads | refused\nby Node' }, [1.5, 1, 1]));
     const row = text.split('\n').find((l) => l.startsWith('| 2. '));
-    expect(row).toBe('| 2. one process, two wasm threads | 1 × 2 | not available: threads \\| refused by Node | – | – | – |');
+    expect(row).toBe(
+      '| 2. one process, two wasm threads | 1 × 2 | not available: threads \\| refused by Node | – | – | – |',
+    );
     expect(text).toContain('**Busy machine**');
   });
 });

@@ -76,26 +76,74 @@ afterAll(async () => {
 
 describe('stegavox embed → reveal', () => {
   it('round trips a 0.5 s clip through a 96×64 PNG: 16-bit mono 8 kHz WAV of the same duration', async () => {
-    const embedded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('container.png'), '--weights', weights);
+    const embedded = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('clip.wav'),
+      '--out',
+      p('container.png'),
+      '--weights',
+      weights,
+    );
     expect(embedded.code, embedded.stderr).toBe(0);
-    expect(embedded.stdout).toMatch(/container\.png: 96×64, 0\.50 s of audio \(capacity 2\.30 s\), model test-transparent/);
+    expect(embedded.stdout).toMatch(
+      /container\.png: 96×64, 0\.50 s of audio \(capacity 2\.30 s\), model test-transparent/,
+    );
     const container = await decodeImage(new Uint8Array(await readFile(p('container.png'))));
     expect([container.width, container.height]).toEqual([96, 64]);
 
-    const revealed = await stegavox('reveal', '--image', p('container.png'), '--out', p('revealed.wav'), '--weights', weights);
+    const revealed = await stegavox(
+      'reveal',
+      '--image',
+      p('container.png'),
+      '--out',
+      p('revealed.wav'),
+      '--weights',
+      weights,
+    );
     expect(revealed.code, revealed.stderr).toBe(0);
     expect(revealed.stdout).toMatch(/revealed\.wav: 0\.50 s, 8000 Hz, 16-bit mono/);
     const bytes = new Uint8Array(await readFile(p('revealed.wav')));
-    expect(sniffWav(bytes)).toMatchObject({ sampleRate: 8000, channels: 1, bitsPerSample: 16, encoding: 'pcm', frames: 4000 });
+    expect(sniffWav(bytes)).toMatchObject({
+      sampleRate: 8000,
+      channels: 1,
+      bitsPerSample: 16,
+      encoding: 'pcm',
+      frames: 4000,
+    });
     expect(bytes.length).toBe(44 + 4000 * 2);
     expect(pcc(clip, decodeWav(bytes).samples)).toBeGreaterThan(0.99);
   });
 
   it('with --key: the same key reveals the clip, no key reveals noise', async () => {
-    const embedded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('keyed.png'), '--key', 's3cret', '--weights', weights);
+    const embedded = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('clip.wav'),
+      '--out',
+      p('keyed.png'),
+      '--key',
+      's3cret',
+      '--weights',
+      weights,
+    );
     expect(embedded.code, embedded.stderr).toBe(0);
     expect(embedded.stdout).toMatch(/, keyed,/);
-    const right = await stegavox('reveal', '--image', p('keyed.png'), '--out', p('right.wav'), '--key', 's3cret', '--weights', weights);
+    const right = await stegavox(
+      'reveal',
+      '--image',
+      p('keyed.png'),
+      '--out',
+      p('right.wav'),
+      '--key',
+      's3cret',
+      '--weights',
+      weights,
+    );
     expect(right.code, right.stderr).toBe(0);
     expect(right.stdout).toMatch(/\(keyed payload\)/);
     expect(pcc(clip, decodeWav(new Uint8Array(await readFile(p('right.wav')))).samples)).toBeGreaterThan(0.99);
@@ -111,30 +159,72 @@ describe('stegavox capacity', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('96×64: 2.30 s (18432 samples at 8000 Hz); coded scheme 2.20 s');
     const json = await stegavox('capacity', '--image', p('cover.png'), '--json');
-    expect(JSON.parse(json.stdout)).toEqual({ width: 96, height: 64, samples: 18432, seconds: 2.304, sampleRate: 8000, coded: { samples: 17568, seconds: 2.196 } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      width: 96,
+      height: 64,
+      samples: 18432,
+      seconds: 2.304,
+      sampleRate: 8000,
+      coded: { samples: 17568, seconds: 2.196 },
+    });
   });
 });
 
 describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () => {
   it('a zero-byte image', async () => {
-    const run = await stegavox('embed', '--image', p('empty.png'), '--audio', p('clip.wav'), '--out', p('x.png'), '--weights', weights);
+    const run = await stegavox(
+      'embed',
+      '--image',
+      p('empty.png'),
+      '--audio',
+      p('clip.wav'),
+      '--out',
+      p('x.png'),
+      '--weights',
+      weights,
+    );
     expectCleanFailure(run, 1, 'embed', /image file is empty/);
     expect(existsSync(p('x.png'))).toBe(false);
   });
 
   it('a text file as audio', async () => {
-    const run = await stegavox('embed', '--image', p('cover.png'), '--audio', p('notes.txt'), '--out', p('x.png'), '--weights', weights);
+    const run = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('notes.txt'),
+      '--out',
+      p('x.png'),
+      '--weights',
+      weights,
+    );
     expectCleanFailure(run, 1, 'embed', /Not a WAV file/);
     expect(existsSync(p('x.png'))).toBe(false);
   });
 
   it('a text file as the image to capacity or reveal', async () => {
     expectCleanFailure(await stegavox('capacity', '--image', p('notes.txt')), 1, 'capacity', /Not a PNG or JPEG/);
-    expectCleanFailure(await stegavox('reveal', '--image', p('notes.txt'), '--out', p('x.wav'), '--weights', weights), 1, 'reveal', /Not a PNG or JPEG/);
+    expectCleanFailure(
+      await stegavox('reveal', '--image', p('notes.txt'), '--out', p('x.wav'), '--weights', weights),
+      1,
+      'reveal',
+      /Not a PNG or JPEG/,
+    );
   });
 
   it('a clip longer than the image holds: the capacity in seconds', async () => {
-    const run = await stegavox('embed', '--image', p('cover.png'), '--audio', p('long.wav'), '--out', p('x.png'), '--weights', weights);
+    const run = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('long.wav'),
+      '--out',
+      p('x.png'),
+      '--weights',
+      weights,
+    );
     expectCleanFailure(run, 1, 'embed', /audio is 3\.00 s but this image holds at most 2\.30 s/);
   });
 
@@ -146,10 +236,32 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
 
   it('a missing file and a missing weights folder (fatal only for a scheme that runs the nets)', async () => {
     expectCleanFailure(await stegavox('capacity', '--image', p('nope.png')), 1, 'capacity', /ENOENT|no such file/);
-    const run = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('x.png'), '--weights', p('no-weights'));
+    const run = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('clip.wav'),
+      '--out',
+      p('x.png'),
+      '--weights',
+      p('no-weights'),
+    );
     expectCleanFailure(run, 1, 'embed', /cannot read weights from/);
     // The weights load only for a scheme that runs the nets: the coded scheme works without them.
-    const coded = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('c.png'), '--scheme', 'coded', '--weights', p('no-weights'));
+    const coded = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('clip.wav'),
+      '--out',
+      p('c.png'),
+      '--scheme',
+      'coded',
+      '--weights',
+      p('no-weights'),
+    );
     expect(coded.code, coded.stderr).toBe(0);
     const back = await stegavox('reveal', '--image', p('c.png'), '--out', p('c.wav'), '--weights', p('no-weights'));
     expect(back.code, back.stderr).toBe(0);
@@ -157,9 +269,29 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
   });
 
   it('usage mistakes: missing --out, an unknown option, an unknown command, no command', async () => {
-    expectCleanFailure(await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav')), 2, 'embed', /--out is required/);
-    expectCleanFailure(await stegavox('capacity', '--image', p('cover.png'), '--colour', 'red'), 2, 'capacity', /colour/);
-    const quality = await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav'), '--out', p('q.png'), '--quality', 'best');
+    expectCleanFailure(
+      await stegavox('embed', '--image', p('cover.png'), '--audio', p('clip.wav')),
+      2,
+      'embed',
+      /--out is required/,
+    );
+    expectCleanFailure(
+      await stegavox('capacity', '--image', p('cover.png'), '--colour', 'red'),
+      2,
+      'capacity',
+      /colour/,
+    );
+    const quality = await stegavox(
+      'embed',
+      '--image',
+      p('cover.png'),
+      '--audio',
+      p('clip.wav'),
+      '--out',
+      p('q.png'),
+      '--quality',
+      'best',
+    );
     expectCleanFailure(quality, 2, 'embed', /--quality must be one of standard, high/);
     const denoise = await stegavox('reveal', '--image', p('cover.png'), '--out', p('d.wav'), '--denoise', 'yes');
     expectCleanFailure(denoise, 2, 'reveal', /--denoise must be one of on, off/);
@@ -184,7 +316,17 @@ describe('stegavox rd', () => {
 
   it('measures stegavox and LSB k = 3, 4, 5 at densities 1, 1/4, 1/16 on the same clips: markdown and JSON', async () => {
     const out = p('rd-out');
-    const run = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', out);
+    const run = await stegavox(
+      'rd',
+      '--weights',
+      weights,
+      '--images',
+      p('rd-images'),
+      '--speech',
+      p('rd-speech'),
+      '--out',
+      out,
+    );
     expect(run.code, run.stderr).toBe(0);
     const { rows } = JSON.parse(await readFile(path.join(out, 'rd.json'), 'utf8')) as { rows: RdRow[] };
     // Density 1: stegavox, coded, 3 plain LSB rows + the same through the post-filter; 1/4 and 1/16: also thin and spread LSB.
@@ -199,7 +341,9 @@ describe('stegavox rd', () => {
       expect(at('lsb', d, 4).psnr).toBeGreaterThan(at('lsb', d, 5).psnr);
       expect(at('lsb', d, 5).siSnr).toBeGreaterThan(at('lsb', d, 3).siSnr);
       // Same clip length for every method at one density (the coded scheme's full density is 864 samples shorter).
-      expect(new Set(rows.filter((r) => r.density === d && (d < 1 || r.method !== 'coded')).map((r) => r.seconds)).size).toBe(1);
+      expect(
+        new Set(rows.filter((r) => r.density === d && (d < 1 || r.method !== 'coded')).map((r) => r.seconds)).size,
+      ).toBe(1);
       expect(at('coded', d).pcc).toBeGreaterThan(0.99);
     }
     // Spare room buys the coded scheme more values per sample: a smaller change and a more precise clip.
@@ -218,16 +362,42 @@ describe('stegavox rd', () => {
     expect(md.split('\n').filter((l) => /^\| (stegavox|LSB k = [345])/.test(l))).toHaveLength(36);
     expect(md).toContain('LSB k = 3 + pre-emphasis + post-filter');
     // --denoise off: no post-filter rows.
-    const raw = await stegavox('rd', '--weights', weights, '--images', p('rd-images'), '--speech', p('rd-speech'), '--out', p('rd-raw'), '--densities', '1', '--denoise', 'off');
+    const raw = await stegavox(
+      'rd',
+      '--weights',
+      weights,
+      '--images',
+      p('rd-images'),
+      '--speech',
+      p('rd-speech'),
+      '--out',
+      p('rd-raw'),
+      '--densities',
+      '1',
+      '--denoise',
+      'off',
+    );
     expect(raw.code, raw.stderr).toBe(0);
-    expect((JSON.parse(await readFile(path.join(p('rd-raw'), 'rd.json'), 'utf8')) as { rows: RdRow[] }).rows).toHaveLength(5);
+    expect(
+      (JSON.parse(await readFile(path.join(p('rd-raw'), 'rd.json'), 'utf8')) as { rows: RdRow[] }).rows,
+    ).toHaveLength(5);
     expect(run.stdout).toContain(md.split('\n')[0]!);
   });
 
   it('refuses a density outside (0, 1] and an image folder with no images', async () => {
     expectCleanFailure(await stegavox('rd', '--weights', weights, '--densities', '1,2'), 2, 'rd', /--densities/);
     expectCleanFailure(await stegavox('rd', '--weights', weights, '--bits', '9'), 2, 'rd', /--bits/);
-    const run = await stegavox('rd', '--weights', weights, '--images', p('rd-speech'), '--speech', p('rd-speech'), '--out', p('rd-none'));
+    const run = await stegavox(
+      'rd',
+      '--weights',
+      weights,
+      '--images',
+      p('rd-speech'),
+      '--speech',
+      p('rd-speech'),
+      '--out',
+      p('rd-none'),
+    );
     expectCleanFailure(run, 1, 'rd', /no PNG or JPEG images/);
   });
 });

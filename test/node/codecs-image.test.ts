@@ -8,10 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { HARD_MAX_PIXELS, decodeImage, encodePng, sniffImage, type RgbImage } from '../../src/formats/image.js';
 import { StegError, type StegErrorCode } from '../../src/util/errors.js';
 import { JPEG_FIXTURE_SIZE, meanAbsDiff, pattern } from '../fixtures/pattern.js';
-import { CHANNELS, SIGNATURE, chunk, concat, ihdr, rawImageData, writePng, type PngSpec } from '../fixtures/png-writer.js';
+import {
+  CHANNELS,
+  SIGNATURE,
+  chunk,
+  concat,
+  ihdr,
+  rawImageData,
+  writePng,
+  type PngSpec,
+} from '../fixtures/png-writer.js';
 import { mulberry32 as rng } from '../../src/util/rng.js';
 import { stegCodeOfAsync as codeOf } from '../helpers/errors.js';
-
 
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/jpeg/${name}`, import.meta.url))));
@@ -20,20 +28,30 @@ const fixture = (name: string) =>
 function expectedRgb(spec: PngSpec): Uint8Array {
   const { width, height, colorType, bitDepth, samples, palette } = spec;
   const ch = CHANNELS[colorType];
-  const to8 = (v: number) => (bitDepth === 16 ? Math.round(v / 257) : bitDepth < 8 ? (v * 255) / (2 ** bitDepth - 1) : v);
+  const to8 = (v: number) =>
+    bitDepth === 16 ? Math.round(v / 257) : bitDepth < 8 ? (v * 255) / (2 ** bitDepth - 1) : v;
   const out = new Uint8Array(width * height * 3);
   for (let p = 0; p < width * height; p++) {
     const s = (c: number) => samples[p * ch + c]!;
     const rgb =
-      colorType === 3 ? [palette![3 * s(0)]!, palette![3 * s(0) + 1]!, palette![3 * s(0) + 2]!]
-      : ch >= 3 ? [to8(s(0)), to8(s(1)), to8(s(2))]
-      : [to8(s(0)), to8(s(0)), to8(s(0))];
+      colorType === 3
+        ? [palette![3 * s(0)]!, palette![3 * s(0) + 1]!, palette![3 * s(0) + 2]!]
+        : ch >= 3
+          ? [to8(s(0)), to8(s(1)), to8(s(2))]
+          : [to8(s(0)), to8(s(0)), to8(s(0))];
     out.set(rgb, p * 3);
   }
   return out;
 }
 
-function randomSpec(colorType: PngSpec['colorType'], bitDepth: PngSpec['bitDepth'], width: number, height: number, interlace: boolean, seed: number): PngSpec {
+function randomSpec(
+  colorType: PngSpec['colorType'],
+  bitDepth: PngSpec['bitDepth'],
+  width: number,
+  height: number,
+  interlace: boolean,
+  seed: number,
+): PngSpec {
   const rand = rng(seed);
   const ch = CHANNELS[colorType];
   const entries = colorType === 3 ? (bitDepth === 8 ? 200 : 2 ** bitDepth) : 0;
@@ -44,14 +62,32 @@ function randomSpec(colorType: PngSpec['colorType'], bitDepth: PngSpec['bitDepth
 }
 
 const COMBOS: Array<[PngSpec['colorType'], PngSpec['bitDepth']]> = [
-  [0, 1], [0, 2], [0, 4], [0, 8], [0, 16], [2, 8], [2, 16], [3, 1], [3, 2], [3, 4], [3, 8], [4, 8], [4, 16], [6, 8], [6, 16],
+  [0, 1],
+  [0, 2],
+  [0, 4],
+  [0, 8],
+  [0, 16],
+  [2, 8],
+  [2, 16],
+  [3, 1],
+  [3, 2],
+  [3, 4],
+  [3, 8],
+  [4, 8],
+  [4, 16],
+  [6, 8],
+  [6, 16],
 ];
 const NAMES = { 0: 'grey', 2: 'rgb', 3: 'palette', 4: 'grey+alpha', 6: 'rgba' } as const;
 
 describe('PNG', () => {
   it('round-trips RGB exactly through encodePng / decodeImage, and fast-png reads our PNG identically', async () => {
     const rand = rng(1);
-    const img: RgbImage = { width: 37, height: 23, data: Uint8Array.from({ length: 37 * 23 * 3 }, () => Math.floor(rand() * 256)) };
+    const img: RgbImage = {
+      width: 37,
+      height: 23,
+      data: Uint8Array.from({ length: 37 * 23 * 3 }, () => Math.floor(rand() * 256)),
+    };
     const png = encodePng(img);
     expect(sniffImage(png)).toEqual({ format: 'png', width: 37, height: 23 });
     const back = await decodeImage(png);
@@ -67,7 +103,12 @@ describe('PNG', () => {
   for (const [colorType, bitDepth] of COMBOS) {
     for (const interlace of [false, true]) {
       it(`decodes ${NAMES[colorType]} ${bitDepth}-bit${interlace ? ' Adam7-interlaced' : ''} with every filter type`, async () => {
-        for (const [w, h] of [[13, 11], [1, 1], [3, 2], [9, 17]] as const) {
+        for (const [w, h] of [
+          [13, 11],
+          [1, 1],
+          [3, 2],
+          [9, 17],
+        ] as const) {
           const spec = randomSpec(colorType, bitDepth, w, h, interlace, w * 100 + h + colorType * 7 + bitDepth);
           const png = writePng(spec);
           const img = await decodeImage(png);
@@ -89,12 +130,20 @@ describe('PNG', () => {
 
   it('encodePng round-trips edge sizes (1×1, one column, one row) and photo-like data, read back by fast-png too', async () => {
     const rand = rng(4);
-    for (const [w, h] of [[1, 1], [1, 6], [6, 1], [2, 3], [64, 40]] as const) {
+    for (const [w, h] of [
+      [1, 1],
+      [1, 6],
+      [6, 1],
+      [2, 3],
+      [64, 40],
+    ] as const) {
       // Smooth ramps with noise: neighbouring values differ by small amounts of both signs (the Sub filter wraps).
       const data = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 7 + Math.floor(rand() * 9)) & 255);
       const png = encodePng({ width: w, height: h, data });
       expect(Array.from((await decodeImage(png)).data), `${w}×${h}`).toEqual(Array.from(data));
-      expect(Array.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array), `${w}×${h} fast-png`).toEqual(Array.from(data));
+      expect(Array.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array), `${w}×${h} fast-png`).toEqual(
+        Array.from(data),
+      );
     }
   });
 
@@ -102,7 +151,8 @@ describe('PNG', () => {
     const w = 96;
     const h = 64;
     const data = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([(x * 2 + y) & 255, (x + 3 * y) & 255, (x * y) >> 4], (y * w + x) * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) data.set([(x * 2 + y) & 255, (x + 3 * y) & 255, (x * y) >> 4], (y * w + x) * 3);
     const unfiltered = fastPngEncode({ width: w, height: h, data, channels: 3, depth: 8 });
     expect(encodePng({ width: w, height: h, data }).length).toBeLessThan(unfiltered.length);
   });
@@ -110,9 +160,16 @@ describe('PNG', () => {
   for (const filter of [1, 2, 3, 4] as const) {
     it(`decodes filter ${filter} on every row, the first row and first pixel included, at every depth`, async () => {
       for (const [colorType, bitDepth] of COMBOS) {
-        for (const [w, h] of [[1, 1], [1, 4], [7, 5]] as const) {
+        for (const [w, h] of [
+          [1, 1],
+          [1, 4],
+          [7, 5],
+        ] as const) {
           const spec = { ...randomSpec(colorType, bitDepth, w, h, false, filter * 1000 + w * 10 + h), filter };
-          expect(Array.from((await decodeImage(writePng(spec))).data), `${NAMES[colorType]} ${bitDepth}-bit ${w}×${h}`).toEqual(Array.from(expectedRgb(spec)));
+          expect(
+            Array.from((await decodeImage(writePng(spec))).data),
+            `${NAMES[colorType]} ${bitDepth}-bit ${w}×${h}`,
+          ).toEqual(Array.from(expectedRgb(spec)));
         }
       }
     });
@@ -128,7 +185,9 @@ describe('PNG', () => {
           const rows = Math.max(1, Math.min(13, Math.floor(maxRows)));
           const top = await decodeImage(png, { maxRows });
           expect([top.width, top.height], `maxRows ${maxRows}`).toEqual([11, rows]);
-          expect(Array.from(top.data), `${NAMES[colorType]} ${bitDepth} ${interlace} maxRows ${maxRows}`).toEqual(Array.from(full.subarray(0, rows * 11 * 3)));
+          expect(Array.from(top.data), `${NAMES[colorType]} ${bitDepth} ${interlace} maxRows ${maxRows}`).toEqual(
+            Array.from(full.subarray(0, rows * 11 * 3)),
+          );
         }
       }
     }
@@ -139,10 +198,14 @@ describe('PNG', () => {
     const h = 64;
     // Photo-like (gradients and a little noise): deflate then emits rows as their data arrives.
     const rand = rng(77);
-    const samples = Array.from({ length: w * h * 3 }, (_, i) => (Math.floor(i / 3) % w) + Math.floor(i / (3 * w)) + (i % 3) * 40 + Math.floor(rand() * 4));
+    const samples = Array.from(
+      { length: w * h * 3 },
+      (_, i) => (Math.floor(i / 3) % w) + Math.floor(i / (3 * w)) + (i % 3) * 40 + Math.floor(rand() * 4),
+    );
     const spec: PngSpec = { width: w, height: h, colorType: 2, bitDepth: 8, samples, filter: 'cycle' };
     const z = zlibSync(rawImageData(spec));
-    const png = (idat: Uint8Array) => concat([SIGNATURE, ihdr(w, h, 8, 2), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+    const png = (idat: Uint8Array) =>
+      concat([SIGNATURE, ihdr(w, h, 8, 2), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
     const truncated = png(z.subarray(0, z.length >> 1));
     expect(await codeOf(() => decodeImage(truncated))).toBe('bad_image');
     const top = await decodeImage(truncated, { maxRows: 5 });
@@ -184,7 +247,10 @@ describe('PNG', () => {
           const img = await decodeImage(png);
           const to8 = (v: number) => (depth === 16 ? Math.round(v / 257) : v);
           for (let p = 0; p < w * h; p++) {
-            const rgb = channels >= 3 ? [src[p * channels]!, src[p * channels + 1]!, src[p * channels + 2]!] : [src[p * channels]!, src[p * channels]!, src[p * channels]!];
+            const rgb =
+              channels >= 3
+                ? [src[p * channels]!, src[p * channels + 1]!, src[p * channels + 2]!]
+                : [src[p * channels]!, src[p * channels]!, src[p * channels]!];
             expect([img.data[p * 3], img.data[p * 3 + 1], img.data[p * 3 + 2]]).toEqual(rgb.map(to8));
           }
         }
@@ -195,7 +261,9 @@ describe('PNG', () => {
   it('maps 16-bit samples with round(v / 257) at the rounding edges', async () => {
     const samples = [0, 128, 129, 385, 386, 65406, 65407, 65535];
     const png = writePng({ width: samples.length, height: 1, colorType: 0, bitDepth: 16, samples });
-    expect(Array.from((await decodeImage(png)).data.filter((_, i) => i % 3 === 0))).toEqual([0, 0, 1, 1, 2, 254, 255, 255]);
+    expect(Array.from((await decodeImage(png)).data.filter((_, i) => i % 3 === 0))).toEqual([
+      0, 0, 1, 1, 2, 254, 255, 255,
+    ]);
   });
 
   it('accepts split IDATs, ancillary chunks (even with a bad CRC), a missing IEND and bytes after IEND', async () => {
@@ -285,7 +353,12 @@ describe('PNG errors', () => {
   });
 
   it('image data shorter than IHDR says is bad_image (truncated)', async () => {
-    const png = concat([SIGNATURE, ihdr(100, 100, 8, 2), chunk('IDAT', zlibSync(new Uint8Array(1000).fill(7))), chunk('IEND', new Uint8Array(0))]);
+    const png = concat([
+      SIGNATURE,
+      ihdr(100, 100, 8, 2),
+      chunk('IDAT', zlibSync(new Uint8Array(1000).fill(7))),
+      chunk('IEND', new Uint8Array(0)),
+    ]);
     await expect(decodeImage(png)).rejects.toThrow(/truncated/);
   });
 
@@ -312,15 +385,35 @@ describe('PNG errors', () => {
       'colour type 5': concat([SIGNATURE, ihdr(4, 4, 8, 5), chunk('IDAT', z), iend]),
       'interlace method 2': concat([SIGNATURE, ihdr(12, 10, 8, 2, 2), chunk('IDAT', z), iend]),
       'zero width': concat([SIGNATURE, ihdr(0, 10, 8, 2), chunk('IDAT', z), iend]),
-      'CgBI before IHDR': concat([SIGNATURE, chunk('CgBI', new Uint8Array(4)), ihdr(12, 10, 8, 2), chunk('IDAT', z), iend]),
+      'CgBI before IHDR': concat([
+        SIGNATURE,
+        chunk('CgBI', new Uint8Array(4)),
+        ihdr(12, 10, 8, 2),
+        chunk('IDAT', z),
+        iend,
+      ]),
       'unknown critical chunk': replaceChunk(png, 'IEND', chunk('ABCD', new Uint8Array(2)), iend),
       'second IHDR': replaceChunk(png, 'IEND', ihdr(12, 10, 8, 2), iend),
-      'split IDATs': concat([SIGNATURE, ihdr(12, 10, 8, 2), chunk('IDAT', z.subarray(0, 9)), chunk('tEXt', new Uint8Array([65, 0, 66])), chunk('IDAT', z.subarray(9)), iend]),
+      'split IDATs': concat([
+        SIGNATURE,
+        ihdr(12, 10, 8, 2),
+        chunk('IDAT', z.subarray(0, 9)),
+        chunk('tEXt', new Uint8Array([65, 0, 66])),
+        chunk('IDAT', z.subarray(9)),
+        iend,
+      ]),
       'no IDAT': concat([SIGNATURE, ihdr(12, 10, 8, 2), iend]),
       'chunk type with a digit': replaceChunk(png, 'IEND', chunk('te1t', new Uint8Array(1)), iend),
       'palette image without PLTE': writePng({ ...randomSpec(3, 8, 4, 4, false, 1), palette: undefined }),
       'PLTE of 4 bytes': writePng({ ...randomSpec(3, 1, 4, 4, false, 1), palette: [1, 2, 3, 4] }),
-      'palette index out of range': writePng({ width: 2, height: 1, colorType: 3, bitDepth: 8, samples: [0, 2], palette: [1, 2, 3, 4, 5, 6] }),
+      'palette index out of range': writePng({
+        width: 2,
+        height: 1,
+        colorType: 3,
+        bitDepth: 8,
+        samples: [0, 2],
+        palette: [1, 2, 3, 4, 5, 6],
+      }),
     };
     const raw = rawImageData(spec);
     raw[0] = 7; // filter type 7 does not exist
@@ -438,10 +531,21 @@ describe('JPEG', () => {
     const [w, h] = [32, 16];
     const colours = { R: [255, 0, 0], G: [0, 255, 0], B: [0, 0, 255], W: [255, 255, 255] } as const;
     const src = new Uint8Array(w * h * 3);
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) src.set(colours[y < h / 2 ? (x < w / 2 ? 'R' : 'G') : x < w / 2 ? 'B' : 'W'], (y * w + x) * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        src.set(colours[y < h / 2 ? (x < w / 2 ? 'R' : 'G') : x < w / 2 ? 'B' : 'W'], (y * w + x) * 3);
     const j = encodeJpeg(src, w, h);
     // Expected corner colours (top-left, top-right, bottom-left, bottom-right) after each orientation.
-    const corners: Record<number, string> = { 1: 'RGBW', 2: 'GRWB', 3: 'WBGR', 4: 'BWRG', 5: 'RBGW', 6: 'BRWG', 7: 'WGBR', 8: 'GWRB' };
+    const corners: Record<number, string> = {
+      1: 'RGBW',
+      2: 'GRWB',
+      3: 'WBGR',
+      4: 'BWRG',
+      5: 'RBGW',
+      6: 'BRWG',
+      7: 'WGBR',
+      8: 'GWRB',
+    };
     for (const little of [true, false]) {
       for (let o = 1; o <= 8; o++) {
         const file = withSegment(j, exifSegment(o, little));
@@ -449,10 +553,13 @@ describe('JPEG', () => {
         expect(sniffImage(file)).toEqual({ format: 'jpeg', ...size });
         const img = await decodeImage(file);
         expect([img.width, img.height]).toEqual([size.width, size.height]);
-        const at = (x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
+        const at = (x: number, y: number) =>
+          Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
         const got = [at(1, 1), at(img.width - 2, 1), at(1, img.height - 2), at(img.width - 2, img.height - 2)];
         const want = corners[o]!.split('').map((c) => colours[c as keyof typeof colours]);
-        got.forEach((px, i) => px.forEach((v, c) => expect(Math.abs(v - want[i]![c]!), `orientation ${o} corner ${i}`).toBeLessThan(40)));
+        got.forEach((px, i) =>
+          px.forEach((v, c) => expect(Math.abs(v - want[i]![c]!), `orientation ${o} corner ${i}`).toBeLessThan(40)),
+        );
       }
     }
   });
@@ -473,14 +580,19 @@ describe('JPEG errors', () => {
   it('SOI followed by garbage is bad_image', async () => {
     const rand = rng(4);
     for (let k = 0; k < 50; k++) {
-      const f = concat([new Uint8Array([0xff, 0xd8, 0xff]), Uint8Array.from({ length: 1 + k * 7 }, () => Math.floor(rand() * 256))]);
+      const f = concat([
+        new Uint8Array([0xff, 0xd8, 0xff]),
+        Uint8Array.from({ length: 1 + k * 7 }, () => Math.floor(rand() * 256)),
+      ]);
       expect(await codeOf(() => decodeImage(f))).toBe('bad_image');
     }
   });
 
   it('truncated JPEGs are bad_image', async () => {
-    for (let cut = 1; cut < sof().end + 40; cut++) expect(await codeOf(() => decodeImage(j.subarray(0, cut))), `cut at ${cut}`).toBe('bad_image');
-    for (const f of [0.5, 0.8, 0.95]) expect(await codeOf(() => decodeImage(j.subarray(0, Math.floor(j.length * f))))).toBe('bad_image');
+    for (let cut = 1; cut < sof().end + 40; cut++)
+      expect(await codeOf(() => decodeImage(j.subarray(0, cut))), `cut at ${cut}`).toBe('bad_image');
+    for (const f of [0.5, 0.8, 0.95])
+      expect(await codeOf(() => decodeImage(j.subarray(0, Math.floor(j.length * f))))).toBe('bad_image');
     for (const name of ['progressive-420.jpg', 'grey.jpg']) {
       const p = fixture(name);
       expect(await codeOf(() => decodeImage(p.subarray(0, Math.floor(p.length * 0.7))))).toBe('bad_image');
@@ -524,7 +636,11 @@ describe('JPEG errors', () => {
       'SOF9 marker': patch(s.at - 1, 0xc9),
       'lossless SOF3': patch(s.at - 1, 0xc3),
       '12-bit precision': patch(s.at + 2, 12),
-      'zero height': (() => { const f = patch(s.at + 3, 0); f[s.at + 4] = 0; return f; })(),
+      'zero height': (() => {
+        const f = patch(s.at + 3, 0);
+        f[s.at + 4] = 0;
+        return f;
+      })(),
       'two components': patch(s.at + 7, 2),
       'sampling factor 0': patch(s.at + 9, 0x01),
       'scan before frame': concat([j.subarray(0, 2), new Uint8Array([0xff, 0xda, 0, 2]), j.subarray(2)]),

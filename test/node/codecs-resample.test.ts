@@ -23,7 +23,14 @@ const db = (ratio: number) => 20 * Math.log10(ratio);
 
 describe('resample', () => {
   it('returns round(n·to/from) samples', () => {
-    for (const [n, from, to] of [[44100, 44100, 8000], [1001, 48000, 8000], [7, 22050, 8000], [999, 8000, 44100], [1, 8000, 16000], [12345, 44099, 8000]]) {
+    for (const [n, from, to] of [
+      [44100, 44100, 8000],
+      [1001, 48000, 8000],
+      [7, 22050, 8000],
+      [999, 8000, 44100],
+      [1, 8000, 16000],
+      [12345, 44099, 8000],
+    ]) {
       expect(resample(new Float32Array(n!), from!, to!).length).toBe(Math.round((n! * to!) / from!));
     }
     expect(resample(new Float32Array(0), 44100, 8000).length).toBe(0);
@@ -70,14 +77,25 @@ describe('resample', () => {
   });
 
   it('passes DC unchanged away from the ends', () => {
-    for (const [from, to] of [[44100, 8000], [8000, 22050], [44099, 8000]]) {
+    for (const [from, to] of [
+      [44100, 8000],
+      [8000, 22050],
+      [44099, 8000],
+    ]) {
       const y = resample(new Float32Array(4000).fill(0.5), from!, to!);
       for (let j = Math.floor(y.length / 4); j < (3 * y.length) / 4; j++) expect(y[j]).toBeCloseTo(0.5, 5);
     }
   });
 
   it('refuses rates that are not positive integers', () => {
-    for (const [from, to] of [[0, 8000], [44100, 0], [-8000, 8000], [44100.5, 8000], [NaN, 8000], [Infinity, 8000]]) {
+    for (const [from, to] of [
+      [0, 8000],
+      [44100, 0],
+      [-8000, 8000],
+      [44100.5, 8000],
+      [NaN, 8000],
+      [Infinity, 8000],
+    ]) {
       expect(() => resample(new Float32Array(10), from!, to!)).toThrow(StegError);
     }
   });

@@ -8,7 +8,6 @@ import { concat } from '../fixtures/png-writer.js';
 
 const { WaveFile } = wavefile;
 
-
 /** A WAV written by wavefile (an independent writer) from per-channel integer / float samples. */
 function wavefileBytes(channels: number[][], rate: number, depth: string): Uint8Array {
   const w = new WaveFile();
@@ -33,7 +32,6 @@ interface Hand {
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-
 function riffChunk(id: string, body: Uint8Array, size = body.length): Uint8Array {
   const head = new Uint8Array(8);
   head.set(ascii(id));
@@ -49,7 +47,7 @@ function handWav(h: Hand): Uint8Array {
   const ext = h.subFormat !== undefined;
   const fmt = new Uint8Array(ext ? 40 : 16);
   const dv = new DataView(fmt.buffer);
-  dv.setUint16(0, ext ? 0xfffe : h.format ?? 1, true);
+  dv.setUint16(0, ext ? 0xfffe : (h.format ?? 1), true);
   dv.setUint16(2, channels, true);
   dv.setUint32(4, rate, true);
   const blockAlign = h.blockAlign ?? (channels * bits) / 8;
@@ -63,7 +61,12 @@ function handWav(h: Hand): Uint8Array {
     dv.setUint16(24, h.subFormat!, true);
     fmt.set([0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71], 26);
   }
-  const body = concat([ascii('WAVE'), riffChunk('fmt ', fmt), ...(h.between ?? []), riffChunk('data', h.data, h.dataSize ?? h.data.length)]);
+  const body = concat([
+    ascii('WAVE'),
+    riffChunk('fmt ', fmt),
+    ...(h.between ?? []),
+    riffChunk('data', h.data, h.dataSize ?? h.data.length),
+  ]);
   return concat([riffChunk('RIFF', body).subarray(0, 8), body]);
 }
 
@@ -79,11 +82,21 @@ describe('WAV decoding', () => {
   });
 
   it('reads 16-, 24- and 32-bit PCM at full scale and in between', () => {
-    for (const [depth, full] of [['16', 32768], ['24', 8388608], ['32', 2147483648]] as const) {
+    for (const [depth, full] of [
+      ['16', 32768],
+      ['24', 8388608],
+      ['32', 2147483648],
+    ] as const) {
       const ints = [-full, -full / 2, -1, 0, 1, full / 4, full - 1];
       const bytes = wavefileBytes([ints], 44100, depth);
       const info = sniffWav(bytes);
-      expect(info).toMatchObject({ sampleRate: 44100, channels: 1, bitsPerSample: Number(depth), encoding: 'pcm', frames: ints.length });
+      expect(info).toMatchObject({
+        sampleRate: 44100,
+        channels: 1,
+        bitsPerSample: Number(depth),
+        encoding: 'pcm',
+        frames: ints.length,
+      });
       const { samples } = decodeWav(bytes);
       ints.forEach((v, i) => expect(samples[i]).toBeCloseTo(v / full, 7));
     }
@@ -108,7 +121,16 @@ describe('WAV decoding', () => {
   });
 
   it('mixes 16-bit stereo and 8-channel PCM down', () => {
-    const stereo = decodeWav(wavefileBytes([[16384, -32768], [0, -32768]], 48000, '16'));
+    const stereo = decodeWav(
+      wavefileBytes(
+        [
+          [16384, -32768],
+          [0, -32768],
+        ],
+        48000,
+        '16',
+      ),
+    );
     expect(Array.from(stereo.samples)).toEqual([0.25, -1]);
     const eight = Array.from({ length: 8 }, (_, c) => [c * 1000, -c * 1000]);
     const mixed = decodeWav(wavefileBytes(eight, 16000, '16')).samples;
@@ -172,7 +194,11 @@ describe('WAV errors', () => {
 
   it('empty and truncated files are bad_audio', () => {
     expect(codeOf(() => decodeWav(new Uint8Array(0)))).toBe('bad_audio');
-    for (let cut = 1; cut < 46; cut++) expect(codeOf(() => decodeWav(good.subarray(0, cut))), `cut at ${cut}`).toBe('bad_audio');
+    for (let cut = 1; cut < 46; cut++)
+      expect(
+        codeOf(() => decodeWav(good.subarray(0, cut))),
+        `cut at ${cut}`,
+      ).toBe('bad_audio');
     expect(codeOf(() => decodeWav(good.subarray(0, 46)))).toBe('ok');
   });
 
@@ -196,11 +222,21 @@ describe('WAV errors', () => {
         return f;
       })(),
       'block align disagrees': handWav({ blockAlign: 3, data: pcm }),
-      'fmt chunk too short': concat([ascii('RIFF'), new Uint8Array(4), ascii('WAVE'), riffChunk('fmt ', new Uint8Array(8)), riffChunk('data', pcm)]),
+      'fmt chunk too short': concat([
+        ascii('RIFF'),
+        new Uint8Array(4),
+        ascii('WAVE'),
+        riffChunk('fmt ', new Uint8Array(8)),
+        riffChunk('data', pcm),
+      ]),
       'no fmt chunk': concat([ascii('RIFF'), new Uint8Array(4), ascii('WAVE'), riffChunk('data', pcm)]),
       'no data chunk': good.subarray(0, 36),
     };
-    for (const [name, f] of Object.entries(cases)) expect(codeOf(() => decodeWav(f)), name).toBe('bad_audio');
+    for (const [name, f] of Object.entries(cases))
+      expect(
+        codeOf(() => decodeWav(f)),
+        name,
+      ).toBe('bad_audio');
   });
 
   it('NaN or infinite float samples are bad_audio', () => {
@@ -227,7 +263,15 @@ describe('encodeWav16', () => {
     const values = Float32Array.from([0, 0.5, -0.5, 1 / 32768, -1, 32767 / 32768]);
     const bytes = encodeWav16(values, 8000);
     expect(bytes.length).toBe(44 + 2 * values.length);
-    expect(sniffWav(bytes)).toEqual({ sampleRate: 8000, channels: 1, bitsPerSample: 16, encoding: 'pcm', frames: 6, dataOffset: 44, dataBytes: 12 });
+    expect(sniffWav(bytes)).toEqual({
+      sampleRate: 8000,
+      channels: 1,
+      bitsPerSample: 16,
+      encoding: 'pcm',
+      frames: 6,
+      dataOffset: 44,
+      dataBytes: 12,
+    });
     expect(Array.from(decodeWav(bytes).samples)).toEqual(Array.from(values));
     const w = new WaveFile(bytes);
     expect(w.getSamples(false, Int16Array)).toEqual(Int16Array.from([0, 16384, -16384, 1, -32768, 32767]));
@@ -239,6 +283,7 @@ describe('encodeWav16', () => {
   });
 
   it('refuses a sample rate that is not a positive integer', () => {
-    for (const r of [0, -8000, 8000.5, NaN]) expect(codeOf(() => encodeWav16(new Float32Array(1), r))).toBe('bad_audio');
+    for (const r of [0, -8000, 8000.5, NaN])
+      expect(codeOf(() => encodeWav16(new Float32Array(1), r))).toBe('bad_audio');
   });
 });

@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { adpcmDecode, adpcmEncode } from '../../src/schemes/coded/adpcm.js';
 import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { decodeWav, encodeWav16 } from '../../src/formats/wav.js';
-import { CODED_START, codedCapacitySamples, codedPlan, MAX_DIGITS_PER_SAMPLE } from '../../src/schemes/coded/payload.js';
+import {
+  CODED_START,
+  codedCapacitySamples,
+  codedPlan,
+  MAX_DIGITS_PER_SAMPLE,
+} from '../../src/schemes/coded/payload.js';
 import { parseScheme } from '../../src/schemes/registry.js';
 import { fromDigits, readDigits, toDigits, writeDigits } from '../../src/schemes/coded/digits.js';
 import { isStegError } from '../../src/util/errors.js';
@@ -16,7 +21,12 @@ import { SAMPLE_RATE } from '../../src/container/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../../src/metrics/quality.js';
 import { CODED_HEADER_VERSION } from '../../src/schemes/coded/header.js';
 import { HEADER_VALUES } from '../../src/container/header.js';
-import { parsePayloadHeader, readHeaderBits, serializePayloadHeader, type PayloadHeader } from '../../src/schemes/registry.js';
+import {
+  parsePayloadHeader,
+  readHeaderBits,
+  serializePayloadHeader,
+  type PayloadHeader,
+} from '../../src/schemes/registry.js';
 import { embedAudio, revealAudio } from '../../src/pipeline/index.js';
 import type { LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { pattern } from '../fixtures/pattern.js';
@@ -24,14 +34,21 @@ import { speechLike } from '../helpers/signals.js';
 import { stegCodeOfAsync as codeOf } from '../helpers/errors.js';
 
 /** The coded scheme never touches the nets: no model is loaded in this file, and any use of one would throw. */
-const NO_MODEL = new Proxy({}, { get: () => { throw new Error('the coded scheme used the model'); } }) as LoadedModel;
+const NO_MODEL = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error('the coded scheme used the model');
+    },
+  },
+) as LoadedModel;
 const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/real');
 const SPEAKERS = ['jackson', 'nicolas', 'theo', 'yweweler', 'george', 'lucas'];
 
-
 function tone(n: number, hz: number[]): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) for (const [k, f] of hz.entries()) out[i]! += (0.9 / hz.length) * Math.sin((2 * Math.PI * f * i) / SAMPLE_RATE + k);
+  for (let i = 0; i < n; i++)
+    for (const [k, f] of hz.entries()) out[i]! += (0.9 / hz.length) * Math.sin((2 * Math.PI * f * i) / SAMPLE_RATE + k);
   return out;
 }
 
@@ -92,7 +109,10 @@ describe('keystream', () => {
     const back = sealed.slice();
     await decryptSymbols(back, 81, 'k', 7);
     expect(back).toEqual(plain);
-    for (const [key, nonce] of [['K', 7], ['k', 8]] as const) {
+    for (const [key, nonce] of [
+      ['K', 7],
+      ['k', 8],
+    ] as const) {
       const wrong = sealed.slice();
       await decryptSymbols(wrong, 81, key, nonce);
       const same = wrong.filter((v, i) => v === plain[i]).length;
@@ -119,8 +139,17 @@ describe('layout plan', () => {
 
 describe('header version 4', () => {
   const coded: PayloadHeader = {
-    scheme: 'coded', width: 96, height: 64, sampleCount: 1000, gain: 1.5, keyed: true,
-    codec: 1, base: 3, digitsPerSample: 4, digitCrc: 0xdeadbeef, nonce: 42,
+    scheme: 'coded',
+    width: 96,
+    height: 64,
+    sampleCount: 1000,
+    gain: 1.5,
+    keyed: true,
+    codec: 1,
+    base: 3,
+    digitsPerSample: 4,
+    digitCrc: 0xdeadbeef,
+    nonce: 42,
   };
   it('round-trips and refuses impossible layouts', () => {
     const bytes = serializePayloadHeader(coded);
@@ -134,10 +163,12 @@ describe('header version 4', () => {
 });
 
 describe('coded embed → reveal', () => {
-  const W = 96, H = 64;
+  const W = 96,
+    H = 64;
   const cover = pattern(W, H);
   const coverPng = encodePng({ width: W, height: H, data: cover });
-  const clipOf = (seconds: number, seed = 1) => decodeWav(encodeWav16(speechLike(Math.round(seconds * SAMPLE_RATE), SAMPLE_RATE, seed, 0.5), SAMPLE_RATE)).samples;
+  const clipOf = (seconds: number, seed = 1) =>
+    decodeWav(encodeWav16(speechLike(Math.round(seconds * SAMPLE_RATE), SAMPLE_RATE, seed, 0.5), SAMPLE_RATE)).samples;
 
   it('round-trips a clip filling the image, changing each carrying value by at most 3 (6 at the ends of [0, 255])', async () => {
     const clip = clipOf(codedCapacitySamples(W, H) / SAMPLE_RATE);
@@ -188,7 +219,13 @@ describe('coded embed → reveal', () => {
 
   it('two embeds of one clip under one key use different keystreams (a fresh nonce each)', async () => {
     const wav = encodeWav16(clipOf(0.5, 6), SAMPLE_RATE);
-    const [a, b] = await Promise.all([1, 2].map(async () => readHeaderBits((await decodeImage((await embedAudio(NO_MODEL, coverPng, wav, { scheme: 'coded', key: 'k' })).png)).data)));
+    const [a, b] = await Promise.all(
+      [1, 2].map(async () =>
+        readHeaderBits(
+          (await decodeImage((await embedAudio(NO_MODEL, coverPng, wav, { scheme: 'coded', key: 'k' })).png)).data,
+        ),
+      ),
+    );
     expect(a).toMatchObject({ scheme: 'coded' });
     expect((a as { nonce: number }).nonce).not.toBe((b as { nonce: number }).nonce);
   });
@@ -216,15 +253,23 @@ describe('coded scheme on held-out real data (committed fixtures)', () => {
   ])('density $density stays above $floor', async ({ density, floor }) => {
     const imageBytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'kodim23-crop256.png')));
     const cover = await decodeImage(imageBytes);
-    const clips = SPEAKERS.map((s) => decodeWav(new Uint8Array(readFileSync(path.join(FIXTURES, `3_${s}_0.wav`)))).samples);
+    const clips = SPEAKERS.map(
+      (s) => decodeWav(new Uint8Array(readFileSync(path.join(FIXTURES, `3_${s}_0.wav`)))).samples,
+    );
     const clip = new Float32Array(Math.floor(codedCapacitySamples(cover.width, cover.height) * density));
     let o = 0;
-    while (o < clip.length) for (const c of clips) for (let i = 0; i < c.length && o < clip.length; i++) clip[o++] = c[i]!;
+    while (o < clip.length)
+      for (const c of clips) for (let i = 0; i < c.length && o < clip.length; i++) clip[o++] = c[i]!;
     const embedded = await embedAudio(NO_MODEL, imageBytes, encodeWav16(clip, SAMPLE_RATE), { scheme: 'coded' });
     const container = await decodeImage(embedded.png);
     const original = decodeWav(encodeWav16(clip, SAMPLE_RATE)).samples;
     const revealed = (await revealAudio(NO_MODEL, embedded.png)).samples;
-    const figures = { psnr: psnr(mse(container.data, cover.data)), ssim: ssim(container.data, cover.data, cover.width, cover.height), pcc: pcc(original, revealed), siSnr: siSnr(original, revealed) };
+    const figures = {
+      psnr: psnr(mse(container.data, cover.data)),
+      ssim: ssim(container.data, cover.data, cover.width, cover.height),
+      pcc: pcc(original, revealed),
+      siSnr: siSnr(original, revealed),
+    };
     console.log('coded quality floor figures', density, JSON.stringify(figures));
     expect(figures.psnr).toBeGreaterThan(floor.psnr);
     expect(figures.ssim).toBeGreaterThan(floor.ssim);

@@ -21,7 +21,8 @@ describe('crc32', () => {
   it('matches the bitwise reference for lengths 0…70 and a long input (8-byte slices plus every tail)', () => {
     const rand = rng(4);
     const data = Uint8Array.from({ length: 100_003 }, () => Math.floor(rand() * 256));
-    for (let n = 0; n <= 70; n++) expect(crc32(data.subarray(3, 3 + n)), `n = ${n}`).toBe(reference(data.subarray(3, 3 + n)));
+    for (let n = 0; n <= 70; n++)
+      expect(crc32(data.subarray(3, 3 + n)), `n = ${n}`).toBe(reference(data.subarray(3, 3 + n)));
     expect(crc32(data)).toBe(reference(data));
   });
 });

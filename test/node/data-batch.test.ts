@@ -9,8 +9,7 @@ import { SpeechStream } from '../../datasets/speech.js';
 
 function coordImage(w: number, h: number, tag: number): RgbImage {
   const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) data.set([x, y, tag], (y * w + x) * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x, y, tag], (y * w + x) * 3);
   return { width: w, height: h, data };
 }
 
@@ -61,7 +60,7 @@ describe('makeBatch', () => {
       expect(item[48]).toBe(frame[48]);
       expect(item[(1 * 16 + 0) * 48]).toBe(frame[384]);
       expect(item[8 * 48]).toBe(frame[3072]);
-      expect(item[(8 * 16) * 48]).toBe(frame[2 * 3072]);
+      expect(item[8 * 16 * 48]).toBe(frame[2 * 3072]);
     }
     expect(b.kinds).toEqual(['speech', 'speech', 'speech']);
   });

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng } from '../../src/formats/image.js';
 import { isStegError } from '../../src/util/errors.js';
-import { CIFAR_RECORD_BYTES, loadCifarBinaryDir, loadCifarSubset, parseCifarBatch, parseLabelsCsv } from '../../datasets/cifar.js';
+import {
+  CIFAR_RECORD_BYTES,
+  loadCifarBinaryDir,
+  loadCifarSubset,
+  parseCifarBatch,
+  parseLabelsCsv,
+} from '../../datasets/cifar.js';
 
 /** A record with label `label` and planes R = i, G = 7i, B = 255 − i (mod 256), shifted by `shift`. */
 function record(label: number, shift: number): Uint8Array {
@@ -52,7 +58,11 @@ describe('parseCifarBatch', () => {
     const p = (2 * 32 + 5) * 3;
     expect([...image.data.subarray(p, p + 3)]).toEqual([69, (7 * 69) & 255, 255 - 69]);
     const q = (31 * 32 + 31) * 3;
-    expect([...recs[1]!.image.data.subarray(q, q + 3)]).toEqual([(1023 + 100) & 255, (7 * 1023 + 100) & 255, (255 - 1023 + 100) & 255]);
+    expect([...recs[1]!.image.data.subarray(q, q + 3)]).toEqual([
+      (1023 + 100) & 255,
+      (7 * 1023 + 100) & 255,
+      (255 - 1023 + 100) & 255,
+    ]);
   });
 
   it('refuses sizes that are not whole records, empty input, and bad labels', () => {
@@ -79,7 +89,9 @@ describe('loadCifarBinaryDir', () => {
 
 describe('CIFAR JPEG subset loader', () => {
   it('parses labels.csv and refuses malformed rows', () => {
-    expect(parseLabelsCsv('path,label,class_name\nbird/0001.jpg,2,bird\r\n')).toEqual([{ path: 'bird/0001.jpg', label: 2 }]);
+    expect(parseLabelsCsv('path,label,class_name\nbird/0001.jpg,2,bird\r\n')).toEqual([
+      { path: 'bird/0001.jpg', label: 2 },
+    ]);
     expect(codeOf(() => parseLabelsCsv('path,label\nx.jpg,11\n'))).toBe('bad_request');
     expect(codeOf(() => parseLabelsCsv('file,class\nx.jpg,1\n'))).toBe('bad_request');
   });

@@ -10,8 +10,7 @@ import { createRng } from '../../src/util/rng.js';
 /** An image whose pixel (x, y) is (x, y, tag): every crop tells where it came from. */
 function coordImage(w: number, h: number, tag: number): RgbImage {
   const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) data.set([x, y, tag], (y * w + x) * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([x, y, tag], (y * w + x) * 3);
   return { width: w, height: h, data };
 }
 
@@ -76,8 +75,20 @@ describe('random crops', () => {
 
   it('can be made without flips and are reproducible per seed', () => {
     const pool = new ImagePool([coordImage(64, 64, 3)], undefined, { flip: false });
-    const a = Array.from({ length: 10 }, ((r) => () => pool.randomCrop(32, r))(createRng(2)));
-    const b = Array.from({ length: 10 }, ((r) => () => pool.randomCrop(32, r))(createRng(2)));
+    const a = Array.from(
+      { length: 10 },
+      (
+        (r) => () =>
+          pool.randomCrop(32, r)
+      )(createRng(2)),
+    );
+    const b = Array.from(
+      { length: 10 },
+      (
+        (r) => () =>
+          pool.randomCrop(32, r)
+      )(createRng(2)),
+    );
     expect(a).toEqual(b);
     for (const c of a) expect(c.data[3]! - c.data[0]!).toBe(1);
   });

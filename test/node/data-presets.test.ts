@@ -43,14 +43,23 @@ describe('presets', () => {
 
   it('refuse unknown names and missing folders', async () => {
     expect(() => getPreset('imagenet')).toThrow(/Unknown data preset/);
-    await expect(loadPreset(getPreset('real', { dataRoot: '/nonexistent-stegavox' }))).rejects.toThrow(/does not exist/);
+    await expect(loadPreset(getPreset('real', { dataRoot: '/nonexistent-stegavox' }))).rejects.toThrow(
+      /does not exist/,
+    );
   });
 
   it.skipIf(!existsSync(join(dataRoot(), 'bsds500')))('loads a slice of the real data and batches it', async () => {
     const data = await loadPreset(getPreset('real'), { images: 3, clips: 20 });
     expect(data.images.images).toHaveLength(3);
     expect(data.speech!.names.every((n) => !/_[0-4]\.wav$/.test(n))).toBe(true);
-    const b = makeBatch({ images: data.images, audio: data.speech, batch: 2, crop: 64, mix: getPreset('real').mix, rng: createRng(1) });
+    const b = makeBatch({
+      images: data.images,
+      audio: data.speech,
+      batch: 2,
+      crop: 64,
+      mix: getPreset('real').mix,
+      rng: createRng(1),
+    });
     expect(b.shape).toEqual([2, 16, 16, 48]);
   });
 });

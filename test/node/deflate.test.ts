@@ -17,7 +17,8 @@ function roundTrip(data: Uint8Array): Uint8Array {
 
 describe('zlibRle', () => {
   it('round-trips empty, tiny and single-valued inputs', () => {
-    for (const data of [[], [0], [255], [7, 7], [7, 7, 7], [7, 7, 7, 7], [1, 2, 3], [9, 9, 9, 9, 9, 9, 1]]) roundTrip(Uint8Array.from(data));
+    for (const data of [[], [0], [255], [7, 7], [7, 7, 7], [7, 7, 7, 7], [1, 2, 3], [9, 9, 9, 9, 9, 9, 1]])
+      roundTrip(Uint8Array.from(data));
   });
 
   it('round-trips runs of every length 1…600 (one match, several, and the 258 limit)', () => {
@@ -33,16 +34,20 @@ describe('zlibRle', () => {
   it('round-trips runs that straddle the 64 KiB block boundaries', () => {
     const rand = rng(3);
     const data = Uint8Array.from({ length: 3 * 65536 + 999 }, () => Math.floor(rand() * 256));
-    for (const at of [65536, 2 * 65536, 3 * 65536]) for (const d of [-300, -258, -3, -1, 0, 1, 2]) data.fill(5, at + d, at + d + 400);
+    for (const at of [65536, 2 * 65536, 3 * 65536])
+      for (const d of [-300, -258, -3, -1, 0, 1, 2]) data.fill(5, at + d, at + d + 400);
     roundTrip(data);
   });
 
   it('round-trips random byte strings with random runs (fast-check)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 700 })), { maxLength: 60 }), (pieces) => {
-        const data = Uint8Array.from(pieces.flatMap(([v, n]) => Array<number>(n).fill(v)));
-        roundTrip(data);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 700 })), { maxLength: 60 }),
+        (pieces) => {
+          const data = Uint8Array.from(pieces.flatMap(([v, n]) => Array<number>(n).fill(v)));
+          roundTrip(data);
+        },
+      ),
       { numRuns: 300, seed: 11 },
     );
   });

@@ -23,7 +23,10 @@ function realSpeech(): Float32Array {
 function whiteNoise(n: number, rms: number, seed = 3): Float32Array {
   let s = seed >>> 0;
   const uniform = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
-  return Float32Array.from({ length: n }, () => rms * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+  return Float32Array.from(
+    { length: n },
+    () => rms * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
+  );
 }
 
 function rms(x: Float32Array): number {
@@ -54,7 +57,9 @@ describe('denoiseRevealed', () => {
 
   it('estimates the level of white noise within 1 dB, also under speech', () => {
     const noise = whiteNoise(40000, 0.05);
-    const speechOverNoise = realSpeech().subarray(0, 40000).map((v, i) => v + noise[i]!);
+    const speechOverNoise = realSpeech()
+      .subarray(0, 40000)
+      .map((v, i) => v + noise[i]!);
     // A frame of 256 windowed samples (window power 1/2) holds 128 × σ² per bin on average.
     const expected = 128 * 0.05 ** 2;
     expect(Math.abs(10 * Math.log10(noiseLevel(noise) / expected))).toBeLessThan(1);

@@ -10,7 +10,9 @@ import {
 } from '../../evaluation/figures.js';
 
 const decode = (png: Uint8Array) => decodeImage(png, { maxPixels: 10_000_000 });
-const px = (im: { width: number; data: Uint8Array }, x: number, y: number) => [...im.data.subarray((y * im.width + x) * 3, (y * im.width + x) * 3 + 3)];
+const px = (im: { width: number; data: Uint8Array }, x: number, y: number) => [
+  ...im.data.subarray((y * im.width + x) * 3, (y * im.width + x) * 3 + 3),
+];
 
 describe('coverContainerFigure', () => {
   it('draws cover | container | diff×10 | diff×50, enlarging 32×32 images 4×', async () => {
@@ -60,7 +62,6 @@ describe('waveformFigure', () => {
 });
 
 describe('spectrogram', () => {
-
   it('puts a 1 kHz tone in bin 32 of a 256-point STFT at 8 kHz', () => {
     const x = Float32Array.from({ length: 8000 }, (_, i) => Math.sin((2 * Math.PI * 1000 * i) / 8000));
     const s = spectrogram(x);

@@ -53,7 +53,11 @@ async function checkImage(bytes: Uint8Array): Promise<void> {
   // The top rows only (as reveal asks): well-formed or a StegError, and whenever the whole image decodes, exactly
   // its top rows (a cut decode reads less, so it may succeed where the whole fails, never the other way round).
   const maxRows = 1 + (bytes.length % 9);
-  const top = await guarded(() => decodeImage(bytes, { maxPixels: MAX_PIXELS, maxRows }), IMAGE_CODES, 'decodeImage(maxRows)');
+  const top = await guarded(
+    () => decodeImage(bytes, { maxPixels: MAX_PIXELS, maxRows }),
+    IMAGE_CODES,
+    'decodeImage(maxRows)',
+  );
   if (top) {
     expect(top.height).toBeLessThanOrEqual(maxRows);
     expect(top.data.length).toBe(top.width * top.height * 3);
@@ -87,10 +91,20 @@ type Mutation =
   | { kind: 'delete'; at: number; length: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xfe, 0xff).chain((v) => fc.oneof(fc.constant(v), fc.integer({ min: 0, max: 255 }))) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: fc.nat(),
+    value: fc
+      .constantFrom(0, 1, 0x7f, 0x80, 0xfe, 0xff)
+      .chain((v) => fc.oneof(fc.constant(v), fc.integer({ min: 0, max: 255 }))),
+  }),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 16 }) }),
 );
 
@@ -138,7 +152,8 @@ function fixPngCrcs(b: Uint8Array): Uint8Array {
   return out;
 }
 
-const fixture = (name: string) => new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/jpeg/${name}`, import.meta.url))));
+const fixture = (name: string) =>
+  new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/jpeg/${name}`, import.meta.url))));
 
 function pngSeeds(): Uint8Array[] {
   const pic = pattern(24, 17);
@@ -148,8 +163,26 @@ function pngSeeds(): Uint8Array[] {
   return [
     encodePng({ width: 24, height: 17, data: pic }),
     writePng({ width: 11, height: 7, colorType: 0, bitDepth: 16, samples: grey16, filter: 'cycle' }),
-    writePng({ width: 13, height: 9, colorType: 3, bitDepth: 4, samples: idx4, interlace: true, filter: 'cycle', palette: Array.from({ length: 48 }, (_, i) => i * 5) }),
-    writePng({ width: 9, height: 10, colorType: 6, bitDepth: 8, samples: rgba, interlace: true, filter: 'cycle', idatSize: 40 }),
+    writePng({
+      width: 13,
+      height: 9,
+      colorType: 3,
+      bitDepth: 4,
+      samples: idx4,
+      interlace: true,
+      filter: 'cycle',
+      palette: Array.from({ length: 48 }, (_, i) => i * 5),
+    }),
+    writePng({
+      width: 9,
+      height: 10,
+      colorType: 6,
+      bitDepth: 8,
+      samples: rgba,
+      interlace: true,
+      filter: 'cycle',
+      idatSize: 40,
+    }),
   ];
 }
 
@@ -212,10 +245,15 @@ describe('decoder fuzzing (fast-check)', () => {
   it('mutated PNGs (flips, sets, truncations, insertions, deletions; half with CRCs repaired)', async () => {
     const seeds = pngSeeds();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), async (seed, ms, fix) => {
-        const m = mutate(seed, ms);
-        await checkImage(fix ? fixPngCrcs(m) : m);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        async (seed, ms, fix) => {
+          const m = mutate(seed, ms);
+          await checkImage(fix ? fixPngCrcs(m) : m);
+        },
+      ),
       { numRuns: runs(8000) },
     );
   });
@@ -223,9 +261,13 @@ describe('decoder fuzzing (fast-check)', () => {
   it('mutated JPEGs (baseline, progressive, restart markers, grey)', async () => {
     const seeds = jpegSeeds();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, ms) => {
-        await checkImage(mutate(seed, ms));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        async (seed, ms) => {
+          await checkImage(mutate(seed, ms));
+        },
+      ),
       { numRuns: runs(6000) },
     );
   });
@@ -233,9 +275,13 @@ describe('decoder fuzzing (fast-check)', () => {
   it('mutated WAVs (16-bit, float stereo, 24-bit 3-channel, 8-bit)', async () => {
     const seeds = wavSeeds();
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), async (seed, ms) => {
-        await checkWav(mutate(seed, ms));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...seeds),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        async (seed, ms) => {
+          await checkWav(mutate(seed, ms));
+        },
+      ),
       { numRuns: runs(6000) },
     );
   });
@@ -243,7 +289,13 @@ describe('decoder fuzzing (fast-check)', () => {
   it('ran at least 10,000 decoder cases (32,000 at scale 1), and the mutations reached both success and failure paths', () => {
     // Runs after the properties above (vitest keeps order within a file).
     expect(cases).toBeGreaterThanOrEqual(10_000);
-    for (const key of ['decodeImage:ok', 'decodeImage:bad_image', 'decodeWav:ok', 'decodeWav:bad_audio', 'sniffImage:unsupported_media_type']) {
+    for (const key of [
+      'decodeImage:ok',
+      'decodeImage:bad_image',
+      'decodeWav:ok',
+      'decodeWav:bad_audio',
+      'sniffImage:unsupported_media_type',
+    ]) {
       expect(outcomes.get(key) ?? 0, key).toBeGreaterThan(0);
     }
   });

@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { isStegError } from '../../src/util/errors.js';
 import { ENVELOPE_BYTES } from '../../src/container/fingerprint.js';
 import { HEADER_BYTES, HEADER_VALUES } from '../../src/container/header.js';
-import { parsePayloadHeader, readHeaderBits, serializePayloadHeader, writeHeaderBits, type PayloadHeader } from '../../src/schemes/registry.js';
+import {
+  parsePayloadHeader,
+  readHeaderBits,
+  serializePayloadHeader,
+  writeHeaderBits,
+  type PayloadHeader,
+} from '../../src/schemes/registry.js';
 import type { NeuralHeader } from '../../src/schemes/neural/header.js';
 
 const RUNS = 10_000;

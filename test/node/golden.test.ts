@@ -33,7 +33,9 @@ const CASES: Case[] = [
 ];
 
 function clip(speakers: string[]): Uint8Array {
-  const parts = speakers.map((s) => decodeWav(new Uint8Array(readFileSync(path.join(FIXTURES, `3_${s}_0.wav`)))).samples);
+  const parts = speakers.map(
+    (s) => decodeWav(new Uint8Array(readFileSync(path.join(FIXTURES, `3_${s}_0.wav`)))).samples,
+  );
   const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
@@ -68,12 +70,18 @@ describe('golden containers', () => {
   for (const c of CASES) {
     it(`${c.name} embeds and reveals byte for byte as recorded`, async () => {
       // The coded key draws a random nonce per container; a fixed one makes the container reproducible.
-      const spy = vi.spyOn(crypto, 'getRandomValues').mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
-        if (a instanceof Uint32Array) a.fill(0x9e3779b9);
-        return a;
-      });
+      const spy = vi
+        .spyOn(crypto, 'getRandomValues')
+        .mockImplementation(<T extends ArrayBufferView | null>(a: T): T => {
+          if (a instanceof Uint32Array) a.fill(0x9e3779b9);
+          return a;
+        });
       try {
-        const embedded = await embedAudio(model, cover, clip(c.speakers), { scheme: c.scheme, key: c.key, quality: c.quality });
+        const embedded = await embedAudio(model, cover, clip(c.speakers), {
+          scheme: c.scheme,
+          key: c.key,
+          quality: c.quality,
+        });
         const revealed = await revealAudio(model, embedded.png, { key: c.key });
         found[c.name] = { container: sha(embedded.png), revealed: sha(revealed.wav) };
       } finally {

@@ -5,7 +5,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, BackendUnavailableError } from '../../src/node/backend.js';
 import { registerWasmGradKernels, wasmGradKernelsRegistered } from '../../src/schemes/neural/wasm-grad-kernels.js';
-import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../src/schemes/neural/model.js';
+import {
+  embed,
+  initWeights,
+  reveal,
+  weightSpecs,
+  type ModelConfig,
+  type WeightMap,
+} from '../../src/schemes/neural/model.js';
 import { mulberry32 } from '../../src/util/rng.js';
 
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
@@ -20,7 +27,12 @@ function randoms(n: number, seed: number): Float32Array {
 function modelPad(k: number): Pad {
   const before = Math.floor((k - 1) / 2);
   const after = k - 1 - before;
-  return [[0, 0], [before, after], [before, after], [0, 0]];
+  return [
+    [0, 0],
+    [before, after],
+    [before, after],
+    [0, 0],
+  ];
 }
 
 /** Max |a − e| over the tensor must be within rtol of the reference's largest magnitude. */
@@ -92,7 +104,10 @@ function modelGrads(weights: Record<string, Float32Array>, cover: Float32Array, 
       specs.forEach(({ name }, i) => (map[name] = args[i]!));
       const container = embed(map, TINY, c, a);
       const revealed = reveal(map, TINY, container);
-      return tf.add(tf.mean(tf.squaredDifference(container, c)), tf.mean(tf.squaredDifference(revealed, a))) as tf.Scalar;
+      return tf.add(
+        tf.mean(tf.squaredDifference(container, c)),
+        tf.mean(tf.squaredDifference(revealed, a)),
+      ) as tf.Scalar;
     };
     const grads = tf.grads(loss)(ws);
     return Object.fromEntries(specs.map(({ name }, i) => [name, grads[i]!.dataSync() as Float32Array]));
@@ -159,7 +174,12 @@ describe('wasm conv2d gradient kernels', () => {
         return Object.fromEntries(
           Object.entries(w).map(([name, t]) => [
             name,
-            (name.includes('/out/w') ? tf.mul(t, 300) : name.endsWith('/b') ? tf.randomUniform(t.shape, -0.1, 0.1, 'float32', 5) : t).dataSync() as Float32Array,
+            (name.includes('/out/w')
+              ? tf.mul(t, 300)
+              : name.endsWith('/b')
+                ? tf.randomUniform(t.shape, -0.1, 0.1, 'float32', 5)
+                : t
+            ).dataSync() as Float32Array,
           ]),
         );
       }),
@@ -171,7 +191,10 @@ describe('wasm conv2d gradient kernels', () => {
     const names = weightSpecs(TINY).map((s) => s.name);
     expect(Object.keys(got).sort()).toEqual([...names].sort());
     for (const name of names) {
-      expect(ref[name]!.some((v) => v !== 0), `${name} has a non-zero reference gradient`).toBe(true);
+      expect(
+        ref[name]!.some((v) => v !== 0),
+        `${name} has a non-zero reference gradient`,
+      ).toBe(true);
       expectClose(got[name]!, ref[name]!, 1e-4, name);
     }
   });

@@ -26,7 +26,10 @@ describe('scramble / unscramble', () => {
   it('moves whole frames with a sign: each output frame is ± one input frame, all frames used once', async () => {
     const frames = 50;
     // Frame f holds the values f + 1 + k/100, so every frame is recognisable.
-    const x = Float32Array.from({ length: frames * SCRAMBLE_FRAME }, (_, i) => Math.floor(i / SCRAMBLE_FRAME) + 1 + (i % SCRAMBLE_FRAME) / 100);
+    const x = Float32Array.from(
+      { length: frames * SCRAMBLE_FRAME },
+      (_, i) => Math.floor(i / SCRAMBLE_FRAME) + 1 + (i % SCRAMBLE_FRAME) / 100,
+    );
     const s = await scramble(x, 'k');
     const used = new Set<number>();
     let flipped = 0;
@@ -37,7 +40,8 @@ describe('scramble / unscramble', () => {
       used.add(src);
       if (first < 0) flipped++;
       if (src !== f) moved++;
-      for (let k = 0; k < SCRAMBLE_FRAME; k++) expect(s[f * SCRAMBLE_FRAME + k]).toBeCloseTo(Math.sign(first) * (src + 1 + k / 100), 5);
+      for (let k = 0; k < SCRAMBLE_FRAME; k++)
+        expect(s[f * SCRAMBLE_FRAME + k]).toBeCloseTo(Math.sign(first) * (src + 1 + k / 100), 5);
     }
     expect(used.size).toBe(frames);
     expect(flipped).toBeGreaterThan(10);
@@ -52,7 +56,8 @@ describe('scramble / unscramble', () => {
     for (const [i, k] of keys.entries()) {
       expect(sameValues(await scramble(x, k), outs[i]!), `key ${JSON.stringify(k)}`).toBe(true);
       expect(sameValues(await unscramble(outs[i]!, k, x.length), x)).toBe(true);
-      for (let j = 0; j < i; j++) expect(sameValues(outs[i]!, outs[j]!), `${JSON.stringify(k)} vs ${JSON.stringify(keys[j])}`).toBe(false);
+      for (let j = 0; j < i; j++)
+        expect(sameValues(outs[i]!, outs[j]!), `${JSON.stringify(k)} vs ${JSON.stringify(keys[j])}`).toBe(false);
     }
   });
 

@@ -106,7 +106,12 @@ describe('audioToBlocks / blocksToAudio', () => {
 });
 
 describe('rgbToBlocks / blocksToRgb', () => {
-  for (const [w, h] of [...SIZES, [1, 1] as [number, number], [31, 5] as [number, number], [7, 64] as [number, number]]) {
+  for (const [w, h] of [
+    ...SIZES,
+    [1, 1] as [number, number],
+    [31, 5] as [number, number],
+    [7, 64] as [number, number],
+  ]) {
     it(`round trips 8-bit RGB exactly at ${w}×${h}`, () => {
       const r = rng(w * 7 + h * 13);
       const rgb = Uint8Array.from({ length: w * h * 3 }, () => Math.floor(r() * 256));
@@ -125,7 +130,9 @@ describe('rgbToBlocks / blocksToRgb', () => {
     const blocks = rgbToBlocks(rgb, w, h);
     // Read the padded 64×64 image back as if it were the full size: padding repeats the last column/row.
     const padded = blocksToRgb(blocks, 64, 64);
-    const at = (im: Uint8Array, width: number, x: number, y: number) => [...im.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)];
+    const at = (im: Uint8Array, width: number, x: number, y: number) => [
+      ...im.subarray((y * width + x) * 3, (y * width + x) * 3 + 3),
+    ];
     expect(at(padded, 64, 63, 10)).toEqual(at(rgb, w, w - 1, 10));
     expect(at(padded, 64, 5, 63)).toEqual(at(rgb, w, 5, h - 1));
     expect(at(padded, 64, 63, 63)).toEqual(at(rgb, w, w - 1, h - 1));

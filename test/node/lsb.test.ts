@@ -5,7 +5,16 @@ import { normaliseClip } from '../../src/audio/normalise.js';
 import { isStegError } from '../../src/util/errors.js';
 import { pcc, siSnr } from '../../src/metrics/quality.js';
 import { createRng } from '../../src/util/rng.js';
-import { dequantiseCodes, evaluateLsb, lsbEmbed, lsbExtract, lsbPlan, lsbRoundTrip, quantiseCodes, type LsbMode } from '../../evaluation/lsb.js';
+import {
+  dequantiseCodes,
+  evaluateLsb,
+  lsbEmbed,
+  lsbExtract,
+  lsbPlan,
+  lsbRoundTrip,
+  quantiseCodes,
+  type LsbMode,
+} from '../../evaluation/lsb.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
 
@@ -91,7 +100,8 @@ describe('LSB round trip on a clip', () => {
         expect(Array.from(revealed)).toEqual(Array.from(expected));
         // Rounding, not truncation: within half a step except where the top code clips.
         for (let i = 0; i < samples.length; i++) {
-          if (samples[i]! < 1 - 1.5 / 2 ** (k - 1)) expect(Math.abs(revealed[i]! * gain - samples[i]!)).toBeLessThanOrEqual(2 ** -k + 1e-7);
+          if (samples[i]! < 1 - 1.5 / 2 ** (k - 1))
+            expect(Math.abs(revealed[i]! * gain - samples[i]!)).toBeLessThanOrEqual(2 ** -k + 1e-7);
         }
       }
     }
@@ -99,7 +109,9 @@ describe('LSB round trip on a clip', () => {
 
   it('spread buys precision (SI-SNR up), thin buys invisibility (PSNR up) at the same audio as plain', () => {
     const short = clip.subarray(0, Math.floor(VALUES / 4));
-    const r = Object.fromEntries((['plain', 'spread', 'thin'] as LsbMode[]).map((m) => [m, evaluateLsb('p', cover, short, 3, m)]));
+    const r = Object.fromEntries(
+      (['plain', 'spread', 'thin'] as LsbMode[]).map((m) => [m, evaluateLsb('p', cover, short, 3, m)]),
+    );
     expect(r.spread!.codeBits).toBe(12);
     expect(r.spread!.siSnr).toBeGreaterThan(r.plain!.siSnr + 30);
     expect(r.thin!.siSnr).toBe(r.plain!.siSnr);
@@ -134,7 +146,9 @@ describe('LSB rate and distortion', () => {
       }
     }
     expect(changed).toBeGreaterThan(count * 0.5); // most rewritten values do change
-    const gain = evaluateLsb('p', cover, speechLike(count, 8000, 5, 0.7), 4, 'plain').psnr - evaluateLsb('p', cover, speechLike(VALUES, 8000, 5, 0.7), 4, 'plain').psnr;
+    const gain =
+      evaluateLsb('p', cover, speechLike(count, 8000, 5, 0.7), 4, 'plain').psnr -
+      evaluateLsb('p', cover, speechLike(VALUES, 8000, 5, 0.7), 4, 'plain').psnr;
     expect(gain).toBeGreaterThan(10);
     expect(gain).toBeLessThan(14);
     expect(full.plan.valuesTouched).toBe(VALUES);

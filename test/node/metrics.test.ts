@@ -111,7 +111,14 @@ describe('ssim', () => {
     expect(got).toBeCloseTo(naiveSsim(a, b, w, h), 9);
     expect(got).toBeLessThan(1);
     // floats on [0, 1] give the same result
-    expect(ssim(Float32Array.from(a, (v) => v / 255), Float32Array.from(b, (v) => v / 255), w, h)).toBeCloseTo(got, 5);
+    expect(
+      ssim(
+        Float32Array.from(a, (v) => v / 255),
+        Float32Array.from(b, (v) => v / 255),
+        w,
+        h,
+      ),
+    ).toBeCloseTo(got, 5);
   });
 
   it('refuses images smaller than the window and wrong sizes', () => {
@@ -139,9 +146,19 @@ describe('siSnr', () => {
     // noise 0.5·[1, 1, −1, −1] is zero-mean and orthogonal to ref: |target|² = 4, |noise|² = 1 → 10·log10(4)
     const est = ref.map((v, i) => v + 0.5 * [1, 1, -1, -1][i]!);
     expect(siSnr(ref, est)).toBeCloseTo(10 * Math.log10(4), 10);
-    expect(siSnr(ref, est.map((v) => v * 3))).toBeCloseTo(10 * Math.log10(4), 10);
+    expect(
+      siSnr(
+        ref,
+        est.map((v) => v * 3),
+      ),
+    ).toBeCloseTo(10 * Math.log10(4), 10);
     // an offset does not matter either (zero-mean)
-    expect(siSnr(ref, est.map((v) => v + 5))).toBeCloseTo(10 * Math.log10(4), 10);
+    expect(
+      siSnr(
+        ref,
+        est.map((v) => v + 5),
+      ),
+    ).toBeCloseTo(10 * Math.log10(4), 10);
   });
 
   it('is Infinity for a scaled copy and NaN for a silent reference', () => {

@@ -5,7 +5,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStegError } from '../../src/util/errors.js';
 import { BLOCK_CHANNELS } from '../../src/container/layout.js';
-import { DEFAULT_CONFIG, embed, hide, prepare, reveal, weightSpecs, type WeightMap } from '../../src/schemes/neural/model.js';
+import {
+  DEFAULT_CONFIG,
+  embed,
+  hide,
+  prepare,
+  reveal,
+  weightSpecs,
+  type WeightMap,
+} from '../../src/schemes/neural/model.js';
 import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { buildOnnx, exportOnnx } from '../../bench/onnx/export.js';
 import { ortEmbed, ortReveal, ortSessions, releaseOrt, type OrtNets } from '../../bench/onnx/runtime.js';
@@ -44,7 +52,11 @@ function photoAndSound(rand: () => number): { cover: Float32Array; audio: Float3
           const i = ((b * bh + by) * bw + bx) * BLOCK_CHANNELS + ch;
           const pixel = Math.floor(ch / 3);
           const [py, px, colour] = [by * 4 + Math.floor(pixel / 4), bx * 4 + (pixel % 4), ch % 3];
-          const v = 0.45 + 0.25 * Math.sin(px * fx + colour + phase) * Math.cos(py * fy) + (px + py > edge ? 0.2 : 0) + 0.03 * (rand() - 0.5);
+          const v =
+            0.45 +
+            0.25 * Math.sin(px * fx + colour + phase) * Math.cos(py * fy) +
+            (px + py > edge ? 0.2 : 0) +
+            0.03 * (rand() - 0.5);
           cover[i] = Math.round(Math.min(1, Math.max(0, v)) * 255) / 255;
           audio[i] = 0.6 * Math.sin(i * 0.07 + b) * Math.sin(i * 0.0013) + 0.1 * (rand() * 2 - 1);
         }
@@ -68,7 +80,8 @@ function toNchw(data: Float32Array, [n, h, w, c]: number[]): Float32Array {
   for (let b = 0; b < n!; b++)
     for (let y = 0; y < h!; y++)
       for (let xx = 0; xx < w!; xx++)
-        for (let ch = 0; ch < c!; ch++) out[((b * c! + ch) * h! + y) * w! + xx] = data[((b * h! + y) * w! + xx) * c! + ch]!;
+        for (let ch = 0; ch < c!; ch++)
+          out[((b * c! + ch) * h! + y) * w! + xx] = data[((b * h! + y) * w! + xx) * c! + ch]!;
   return out;
 }
 
@@ -97,7 +110,9 @@ describe('ONNX export of the shipped weights on onnxruntime-web', () => {
   it('embed before the 8-bit rounding matches Prepare + Hiding on tfjs-wasm', async () => {
     const unrounded = await ortSessions(exportOnnx(model, { quantize: false }));
     try {
-      const expected = tfjs(() => hide(model.weights, model.config, x(cover), prepare(model.weights, model.config, x(audio))));
+      const expected = tfjs(() =>
+        hide(model.weights, model.config, x(cover), prepare(model.weights, model.config, x(audio))),
+      );
       // The nets change the cover: a graph that dropped the residual would not pass.
       expect(maxAbsDiff(expected, cover)).toBeGreaterThan(5 * STEP);
       expect(maxAbsDiff(await ortEmbed(unrounded, cover, audio, SHAPE), expected)).toBeLessThan(1e-5);
@@ -150,7 +165,9 @@ describe('ONNX export of the shipped weights on onnxruntime-web', () => {
       return 'accepted';
     };
     expect(refusal(() => buildOnnx(model.config, missing))).toMatch(/^bad_weights: .*hiding\/out\/b/);
-    expect(refusal(() => buildOnnx(model.config, { ...values, 'reveal/0/k3/w': new Float32Array(3) }))).toMatch(/^bad_weights: .*reveal\/0\/k3\/w/);
+    expect(refusal(() => buildOnnx(model.config, { ...values, 'reveal/0/k3/w': new Float32Array(3) }))).toMatch(
+      /^bad_weights: .*reveal\/0\/k3\/w/,
+    );
   });
 });
 
@@ -161,7 +178,12 @@ describe('ONNX export of the shipped weights on onnxruntime-web', () => {
  * others so its stack shows in the container.
  */
 describe('ONNX export of random weights (every layer live)', () => {
-  const config = { ...DEFAULT_CONFIG, prepare: { layers: 2, filters: 6 }, hiding: { layers: 3, filters: 5 }, reveal: { layers: 3, filters: 7 } };
+  const config = {
+    ...DEFAULT_CONFIG,
+    prepare: { layers: 2, filters: 6 },
+    hiding: { layers: 3, filters: 5 },
+    reveal: { layers: 3, filters: 7 },
+  };
   let values: Record<string, Float32Array>;
   let weights: WeightMap;
   let random: OrtNets;
@@ -185,7 +207,9 @@ describe('ONNX export of random weights (every layer live)', () => {
 
   /** ORT on weights with one even-kernel layer of the last stack layer 1 % larger: must be told apart. */
   async function altered(name: string): Promise<OrtNets> {
-    return ortSessions(buildOnnx(config, { ...values, [name]: values[name]!.map((v) => v * 1.01) }, { quantize: false }));
+    return ortSessions(
+      buildOnnx(config, { ...values, [name]: values[name]!.map((v) => v * 1.01) }, { quantize: false }),
+    );
   }
 
   it('reveal matches, and a 1 % change of one even-kernel layer is far outside the tolerance', async () => {

@@ -2,11 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/container/crc32.js';
 import { isStegError } from '../../src/util/errors.js';
-import { ENVELOPE_BYTES, ENVELOPE_FLOOR_DB, envelopeDistanceDb, loudnessEnvelope } from '../../src/container/fingerprint.js';
+import {
+  ENVELOPE_BYTES,
+  ENVELOPE_FLOOR_DB,
+  envelopeDistanceDb,
+  loudnessEnvelope,
+} from '../../src/container/fingerprint.js';
 import { HEADER_BYTES, HEADER_COPIES, HEADER_VALUES } from '../../src/container/header.js';
 import { NEURAL_HEADER_VERSION } from '../../src/schemes/neural/header.js';
 import { CODED_HEADER_VERSION } from '../../src/schemes/coded/header.js';
-import { parsePayloadHeader, readHeaderBits, serializePayloadHeader, writeHeaderBits } from '../../src/schemes/registry.js';
+import {
+  parsePayloadHeader,
+  readHeaderBits,
+  serializePayloadHeader,
+  writeHeaderBits,
+} from '../../src/schemes/registry.js';
 import type { NeuralHeader } from '../../src/schemes/neural/header.js';
 import { stegCodeOf as codeOf } from '../helpers/errors.js';
 
@@ -22,7 +32,6 @@ const HEADER: NeuralHeader = {
   spreadRate: 13_000,
   envelope: Uint8Array.from([0, 1, 100, 200, 255, 17, 42, 128]),
 };
-
 
 /** A noisy 8-bit image with a header written into it. */
 function imageWithHeader(length = HEADER_VALUES + 600): Uint8Array {
@@ -52,7 +61,9 @@ describe('serializePayloadHeader / parsePayloadHeader', () => {
 
   it('refuses bytes without the magic as no_payload', () => {
     expect(codeOf(() => parsePayloadHeader(new Uint8Array(HEADER_BYTES)))).toBe('no_payload');
-    expect(codeOf(() => parsePayloadHeader(serializePayloadHeader(HEADER).subarray(0, HEADER_BYTES - 1)))).toBe('no_payload');
+    expect(codeOf(() => parsePayloadHeader(serializePayloadHeader(HEADER).subarray(0, HEADER_BYTES - 1)))).toBe(
+      'no_payload',
+    );
     const bytes = serializePayloadHeader(HEADER);
     bytes[1]! ^= 0x01;
     expect(codeOf(() => parsePayloadHeader(bytes))).toBe('no_payload');
@@ -74,8 +85,23 @@ describe('serializePayloadHeader / parsePayloadHeader', () => {
     version[3] = CODED_HEADER_VERSION;
     expect(codeOf(() => parsePayloadHeader(resign(version)))).toBe('damaged_payload');
 
-    for (const bad of [{ emphasis: 0.96 }, { emphasis: 2.55 }, { spreadRate: 7999 }, { spreadRate: 0 }, { sampleCount: 0 }, { width: 0 }, { height: 0 }, { gain: 0 }, { gain: -2 }, { gain: Number.NaN }, { gain: Infinity }]) {
-      expect(codeOf(() => parsePayloadHeader(serializePayloadHeader({ ...HEADER, ...bad }))), JSON.stringify(bad)).toBe('damaged_payload');
+    for (const bad of [
+      { emphasis: 0.96 },
+      { emphasis: 2.55 },
+      { spreadRate: 7999 },
+      { spreadRate: 0 },
+      { sampleCount: 0 },
+      { width: 0 },
+      { height: 0 },
+      { gain: 0 },
+      { gain: -2 },
+      { gain: Number.NaN },
+      { gain: Infinity },
+    ]) {
+      expect(
+        codeOf(() => parsePayloadHeader(serializePayloadHeader({ ...HEADER, ...bad }))),
+        JSON.stringify(bad),
+      ).toBe('damaged_payload');
     }
   });
 
@@ -89,7 +115,9 @@ describe('serializePayloadHeader / parsePayloadHeader', () => {
   it('still parses a version 2 header (spread, copies in byte 5, no emphasis), and refuses its copy count of 0', () => {
     const legacy = { ...HEADER, copies: 2, emphasis: 0 };
     expect(parsePayloadHeader(serializePayloadHeader(legacy, 2))).toEqual(legacy);
-    expect(codeOf(() => parsePayloadHeader(serializePayloadHeader({ ...legacy, copies: 0 }, 2)))).toBe('damaged_payload');
+    expect(codeOf(() => parsePayloadHeader(serializePayloadHeader({ ...legacy, copies: 0 }, 2)))).toBe(
+      'damaged_payload',
+    );
   });
 
   it('version 3 stores the emphasis in hundredths where earlier versions stored copies; mixing them is refused', () => {

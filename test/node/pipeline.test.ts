@@ -17,7 +17,16 @@ import { readHeaderBits, writeHeaderBits } from '../../src/schemes/registry.js';
 import { normaliseClip } from '../../src/audio/normalise.js';
 import { capacity, embedAudio, revealAudio } from '../../src/pipeline/index.js';
 import { embedSamples, keepTilesWithAudio } from '../../src/schemes/neural/region.js';
-import { hidingHeadroom, preparePayload, SPREAD_HEADROOM, MAX_SPREAD, payloadSlots, SPREAD_BUDGET, SPREAD_STEP_HZ, spreadRate } from '../../src/schemes/neural/spreading.js';
+import {
+  hidingHeadroom,
+  preparePayload,
+  SPREAD_HEADROOM,
+  MAX_SPREAD,
+  payloadSlots,
+  SPREAD_BUDGET,
+  SPREAD_STEP_HZ,
+  spreadRate,
+} from '../../src/schemes/neural/spreading.js';
 import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { PRE_EMPHASIS } from '../../src/audio/emphasis.js';
@@ -34,7 +43,6 @@ const H = 64;
 let dir: string;
 let model: LoadedModel;
 let cover: Uint8Array;
-
 
 function wav(seconds: number, rate = SAMPLE_RATE, seed = 1): { bytes: Uint8Array; samples: Float32Array } {
   const samples = speechLike(Math.round(seconds * rate), rate, seed, 0.5);
@@ -87,7 +95,9 @@ describe('cover headroom', () => {
     const clip = speechLike(4800);
     expect(preparePayload(clip, 100 * clip.length)).toMatchObject({ headroom: SPREAD_HEADROOM });
     expect(preparePayload(clip, clip.length)).toMatchObject({ spreadRate: SAMPLE_RATE, headroom: COVER_HEADROOM });
-    const clamped = tf.tidy(() => Array.from(coverForHiding(tf.tensor4d([0, 1, 0.5, 0.01], [1, 1, 1, 4]), SPREAD_HEADROOM).dataSync()));
+    const clamped = tf.tidy(() =>
+      Array.from(coverForHiding(tf.tensor4d([0, 1, 0.5, 0.01], [1, 1, 1, 4]), SPREAD_HEADROOM).dataSync()),
+    );
     expect(clamped.map((v) => Math.round(v * 255))).toEqual([6, 249, 128, 6]);
   });
 });
@@ -110,7 +120,12 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect(revealed.seconds).toBe(0.5);
     expect(revealed.samples.length).toBe(clip.samples.length);
     const info = sniffWav(revealed.wav);
-    expect(info).toMatchObject({ sampleRate: SAMPLE_RATE, channels: 1, bitsPerSample: 16, frames: clip.samples.length });
+    expect(info).toMatchObject({
+      sampleRate: SAMPLE_RATE,
+      channels: 1,
+      bitsPerSample: 16,
+      frames: clip.samples.length,
+    });
     const r = pcc(clip.samples, decodeWav(revealed.wav).samples);
     expect(r).toBeGreaterThan(0.99);
     // Level restored too: RMS within 5 %.
@@ -128,7 +143,10 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect(r.samples.length).toBe(2000);
     expect(pcc(paused, r.samples)).toBeGreaterThan(0.99);
 
-    const silent = await revealAudio(model, (await embedAudio(model, cover, encodeWav16(new Float32Array(2400), SAMPLE_RATE))).png);
+    const silent = await revealAudio(
+      model,
+      (await embedAudio(model, cover, encodeWav16(new Float32Array(2400), SAMPLE_RATE))).png,
+    );
     expect(silent.samples.length).toBe(2400);
     // Quiet, not exact zeros: 8-bit rounding noise, filtered when the clip is spread (peaks up to ~0.017 here).
     const rms = Math.sqrt(silent.samples.reduce((a, v) => a + v * v, 0) / silent.samples.length);
@@ -181,10 +199,16 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     const long = wav(2.0, SAMPLE_RATE, 9); // 16,000 of 18,432 samples: far past the spreading budget
     const defaults = await embedAudio(model, cover, long.bytes, { quality: 'high' });
     expect(defaults.fedBack).toBe(true); // 96×64 is well under the default 512×512
-    const capped = await embedAudio(model, cover, long.bytes, { quality: 'high', limits: { maxPixels: 1e6, maxAudioSeconds: 60, maxHighPixels: 96 * 63 } });
+    const capped = await embedAudio(model, cover, long.bytes, {
+      quality: 'high',
+      limits: { maxPixels: 1e6, maxAudioSeconds: 60, maxHighPixels: 96 * 63 },
+    });
     expect(capped.fedBack).toBe(false);
     expect((await embedAudio(model, cover, long.bytes)).fedBack).toBe(false);
-    const short = await embedAudio(model, cover, wav(0.3, SAMPLE_RATE, 9).bytes, { quality: 'high', limits: { maxPixels: 1e6, maxAudioSeconds: 60, maxHighPixels: 0 } });
+    const short = await embedAudio(model, cover, wav(0.3, SAMPLE_RATE, 9).bytes, {
+      quality: 'high',
+      limits: { maxPixels: 1e6, maxAudioSeconds: 60, maxHighPixels: 0 },
+    });
     expect(short.fedBack).toBe(true); // within the spreading budget the cap does not apply
     expect(pcc(long.samples, (await revealAudio(model, defaults.png)).samples)).toBeGreaterThan(0.99);
   });
@@ -198,7 +222,18 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     twice.set(normalised, slots);
     const photo = await decodeImage(cover);
     const rgb = await embedSamples(model, photo, twice);
-    const legacy = { scheme: 'neural' as const, width: W, height: H, sampleCount: normalised.length, gain, keyed: false, copies: 2, emphasis: 0, spreadRate: SAMPLE_RATE, envelope: loudnessEnvelope(normalised) };
+    const legacy = {
+      scheme: 'neural' as const,
+      width: W,
+      height: H,
+      sampleCount: normalised.length,
+      gain,
+      keyed: false,
+      copies: 2,
+      emphasis: 0,
+      spreadRate: SAMPLE_RATE,
+      envelope: loudnessEnvelope(normalised),
+    };
     writeHeaderBits(rgb, legacy, 2);
     const revealed = await revealAudio(model, encodePng({ width: W, height: H, data: rgb }));
     expect(revealed.samples.length).toBe(clip.samples.length);
@@ -247,13 +282,20 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
       const taller = new Uint8Array(W * 80 * 3).fill(128);
       taller.set(container.data);
       const err2 = await stegErrorOf(() => revealAudio(model, encodePng({ width: W, height: 80, data: taller })));
-      expect(err2).toMatchObject({ code: 'damaged_payload', message: expect.stringMatching(/made at 96×64 but is 96×80/) });
+      expect(err2).toMatchObject({
+        code: 'damaged_payload',
+        message: expect.stringMatching(/made at 96×64 but is 96×80/),
+      });
     });
 
     it('rescaled (2× nearest neighbour): the LSB header does not survive → no_payload', async () => {
       const big = new Uint8Array(W * 2 * H * 2 * 3);
       for (let y = 0; y < H * 2; y++)
-        for (let x = 0; x < W * 2; x++) big.set(container.data.subarray(((y >> 1) * W + (x >> 1)) * 3, ((y >> 1) * W + (x >> 1)) * 3 + 3), (y * W * 2 + x) * 3);
+        for (let x = 0; x < W * 2; x++)
+          big.set(
+            container.data.subarray(((y >> 1) * W + (x >> 1)) * 3, ((y >> 1) * W + (x >> 1)) * 3 + 3),
+            (y * W * 2 + x) * 3,
+          );
       const err = await stegErrorOf(() => revealAudio(model, encodePng({ width: W * 2, height: H * 2, data: big })));
       expect(err.code).toBe('no_payload');
     });
@@ -298,7 +340,11 @@ describe('keepTilesWithAudio', () => {
       const w = 200; // 6 tiles across + 8 spare columns, 4 tile rows + 12 spare rows
       const h = 140;
       const photo = pattern(w, h);
-      const { png, spreadRate } = await embedAudio(shipped, encodePng({ width: w, height: h, data: photo }), wav(0.5).bytes);
+      const { png, spreadRate } = await embedAudio(
+        shipped,
+        encodePng({ width: w, height: h, data: photo }),
+        wav(0.5).bytes,
+      );
       const out = (await decodeImage(png)).data;
       expect(spreadRate).toBeGreaterThan(SAMPLE_RATE); // a short clip: spread over more tiles than it needs unspread
       const tiles = Math.ceil(payloadSlots(0.5 * SAMPLE_RATE, spreadRate) / SAMPLES_PER_TILE);
@@ -311,7 +357,8 @@ describe('keepTilesWithAudio', () => {
           for (let c = 0; c < 3; c++) {
             const i = (y * w + x) * 3 + c;
             // The payload header sits in the LSBs of the first values, whichever tiles they fall in.
-            if (i < HEADER_VALUES) expect(out[i]! >> 1, `header value ${i}`).toBe(inside ? out[i]! >> 1 : photo[i]! >> 1);
+            if (i < HEADER_VALUES)
+              expect(out[i]! >> 1, `header value ${i}`).toBe(inside ? out[i]! >> 1 : photo[i]! >> 1);
             else if (!inside) expect(out[i], `pixel ${x},${y}`).toBe(photo[i]);
             else if (out[i] !== photo[i]) changedInside++;
           }

@@ -45,7 +45,10 @@ function pngOf(spec: PngSpec, z: Uint8Array, idatSize = z.length, empties = fals
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+  return (
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
+  );
 }
 
 /** The message of the bad_image StegError `fn` throws; fails on success or on any other error. */
@@ -89,8 +92,19 @@ describe('PNG decoder: inflate', () => {
   }
 
   it('long matches up to the very last byte, and stored blocks longer than 64 KiB', async () => {
-    const flat: PngSpec = { width: 300, height: 200, colorType: 2, bitDepth: 8, samples: new Uint8Array(300 * 200 * 3).fill(77), filter: 0 };
-    const noise: PngSpec = { ...flat, colorType: 6, samples: Uint8Array.from({ length: 300 * 200 * 4 }, rng(4)).map((v) => v * 256) };
+    const flat: PngSpec = {
+      width: 300,
+      height: 200,
+      colorType: 2,
+      bitDepth: 8,
+      samples: new Uint8Array(300 * 200 * 3).fill(77),
+      filter: 0,
+    };
+    const noise: PngSpec = {
+      ...flat,
+      colorType: 6,
+      samples: Uint8Array.from({ length: 300 * 200 * 4 }, rng(4)).map((v) => v * 256),
+    };
     for (const spec of [flat, noise]) {
       for (const options of [{ level: 0 }, { level: 9 }, { strategy: constants.Z_RLE }]) {
         const got = await decodeImage(pngOf(spec, new Uint8Array(deflateSync(rawImageData(spec), options))));
@@ -135,7 +149,9 @@ describe('PNG decoder: inflate', () => {
     const raw = rawImageData(spec);
     const surplus = concat([raw, new Uint8Array(500).fill(9)]);
     expect(same((await decodeImage(pngOf(spec, zlibSync(surplus)))).data, rgbOf(spec))).toBe(true);
-    expect(await badImage(() => decodeImage(pngOf(spec, zlibSync(raw.subarray(0, raw.length - 5)))))).toMatch(/truncated \(605 of 610 bytes\)/);
+    expect(await badImage(() => decodeImage(pngOf(spec, zlibSync(raw.subarray(0, raw.length - 5)))))).toMatch(
+      /truncated \(605 of 610 bytes\)/,
+    );
   });
 });
 
@@ -180,7 +196,8 @@ describe('PNG decoder: damaged streams', () => {
       const z = new Uint8Array(deflateSync(rawImageData(spec), options));
       for (let trial = 0; trial < 150; trial++) {
         const bad = z.slice();
-        for (let k = 0; k < 1 + Math.floor(rand() * 2); k++) bad[2 + Math.floor(rand() * (bad.length - 6))]! ^= 1 << Math.floor(rand() * 8);
+        for (let k = 0; k < 1 + Math.floor(rand() * 2); k++)
+          bad[2 + Math.floor(rand() * (bad.length - 6))]! ^= 1 << Math.floor(rand() * 8);
         let ref: Uint8Array | null = null;
         try {
           ref = new Uint8Array(inflateRawSync(bad.subarray(2))); // raw deflate: no Adler-32, which the decoder skips too
@@ -196,7 +213,9 @@ describe('PNG decoder: damaged streams', () => {
         }
         if (ref && ref.length === 121 * 20 && !ref.some((v, i) => i % 121 === 0 && v > 4)) {
           // zlib accepts the deflate data and every filter byte is valid: the same pixels must come out.
-          expect(got instanceof Uint8Array && same(got, (await decodeImage(pngOf(spec, zlibSync(ref)))).data)).toBe(true);
+          expect(got instanceof Uint8Array && same(got, (await decodeImage(pngOf(spec, zlibSync(ref)))).data)).toBe(
+            true,
+          );
           agreed++;
         }
       }
@@ -206,7 +225,12 @@ describe('PNG decoder: damaged streams', () => {
 
   /** A 1×1 RGB PNG around the deflate bytes `body` (zlib header 78 01 added, plus a dummy Adler-32). */
   const onePixel = (body: number[]): Uint8Array =>
-    concat([SIGNATURE, ihdr(1, 1, 8, 2), chunk('IDAT', Uint8Array.from([0x78, 0x01, ...body, 0, 0, 0, 0])), chunk('IEND', new Uint8Array(0))]);
+    concat([
+      SIGNATURE,
+      ihdr(1, 1, 8, 2),
+      chunk('IDAT', Uint8Array.from([0x78, 0x01, ...body, 0, 0, 0, 0])),
+      chunk('IEND', new Uint8Array(0)),
+    ]);
 
   it('hand-made broken deflate streams are bad_image (corrupt compressed image data)', async () => {
     // Sanity: a stored block with the 4 bytes of a 1×1 RGB image decodes.
@@ -223,7 +247,12 @@ describe('PNG decoder: damaged streams', () => {
     for (const [name, body] of Object.entries(cases)) {
       expect(await badImage(() => decodeImage(onePixel(body))), name).toMatch(/corrupt compressed image data/);
     }
-    const badHeader = concat([SIGNATURE, ihdr(1, 1, 8, 2), chunk('IDAT', Uint8Array.from([0x78, 0x21, 0x01, 4, 0, 0xfb, 0xff, 0, 1, 2, 3, 0, 0, 0, 0])), chunk('IEND', new Uint8Array(0))]);
+    const badHeader = concat([
+      SIGNATURE,
+      ihdr(1, 1, 8, 2),
+      chunk('IDAT', Uint8Array.from([0x78, 0x21, 0x01, 4, 0, 0xfb, 0xff, 0, 1, 2, 3, 0, 0, 0, 0])),
+      chunk('IEND', new Uint8Array(0)),
+    ]);
     expect(await badImage(() => decodeImage(badHeader))).toMatch(/corrupt compressed image data/);
   });
 
@@ -231,7 +260,8 @@ describe('PNG decoder: damaged streams', () => {
     expect(Array.from((await decodeImage(tableBombPng(3))).data).every((v) => v === 0)).toBe(true);
     // 10,000 blocks (125 kB) are still inside the trap check's slack: a valid if odd stream, decoded.
     expect(Array.from((await decodeImage(tableBombPng(10_000))).data).every((v) => v === 0)).toBe(true);
-    for (const blocks of [30_000, 300_000]) expect(await badImage(() => decodeImage(tableBombPng(blocks)))).toMatch(/decompression trap/);
+    for (const blocks of [30_000, 300_000])
+      expect(await badImage(() => decodeImage(tableBombPng(blocks)))).toMatch(/decompression trap/);
     // Empty blocks that declare a 15-bit code are an incomplete code: zlib refuses them outright.
     expect(await badImage(() => decodeImage(tableBombPng(3, 16, 16, 15)))).toMatch(/corrupt compressed image data/);
   });
@@ -248,6 +278,8 @@ describe('PNG decoder: damaged streams', () => {
     const spec = photoSpec(16, 16, 2, 0);
     expect(await badImage(() => decodeImage(pngOf(spec, bomb, 100)))).toMatch(/far more image data/);
     // Big enough header for the compressed size, still far less than the stream holds.
-    expect(await badImage(() => decodeImage(pngOf({ ...spec, width: 100, height: 100 }, bomb, 1000)))).toMatch(/far more image data/);
+    expect(await badImage(() => decodeImage(pngOf({ ...spec, width: 100, height: 100 }, bomb, 1000)))).toMatch(
+      /far more image data/,
+    );
   });
 });

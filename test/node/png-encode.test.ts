@@ -15,7 +15,8 @@ function subRows(width: number, height: number, data: Uint8Array): Uint8Array {
   const rows = new Uint8Array(height * (line + 1));
   for (let y = 0; y < height; y++) {
     rows[y * (line + 1)] = 1;
-    for (let x = 0; x < line; x++) rows[y * (line + 1) + 1 + x] = data[y * line + x]! - (x >= 3 ? data[y * line + x - 3]! : 0);
+    for (let x = 0; x < line; x++)
+      rows[y * (line + 1) + 1 + x] = data[y * line + x]! - (x >= 3 ? data[y * line + x - 3]! : 0);
   }
   return rows;
 }
@@ -24,9 +25,10 @@ function subRows(width: number, height: number, data: Uint8Array): Uint8Array {
 function idat(png: Uint8Array): Uint8Array {
   const view = new DataView(png.buffer, png.byteOffset);
   const parts: Uint8Array[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = view.getUint32(at);
-    if (String.fromCharCode(...png.subarray(at + 4, at + 8)) === 'IDAT') parts.push(png.subarray(at + 8, at + 8 + length));
+    if (String.fromCharCode(...png.subarray(at + 4, at + 8)) === 'IDAT')
+      parts.push(png.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }
   return Buffer.concat(parts);
@@ -47,8 +49,18 @@ async function roundTrip(width: number, height: number, data: Uint8Array): Promi
 
 describe('writePngRgb', () => {
   it('round-trips tiny images (1×1, 3×1, 1×3, 2×2) of flat, extreme and mixed values', async () => {
-    for (const [w, h] of [[1, 1], [3, 1], [1, 3], [2, 2]] as const) {
-      for (const fill of [(_: number) => 0, (_: number) => 255, (i: number) => (i * 97) & 255]) await roundTrip(w, h, Uint8Array.from({ length: w * h * 3 }, (_, i) => fill(i)));
+    for (const [w, h] of [
+      [1, 1],
+      [3, 1],
+      [1, 3],
+      [2, 2],
+    ] as const) {
+      for (const fill of [(_: number) => 0, (_: number) => 255, (i: number) => (i * 97) & 255])
+        await roundTrip(
+          w,
+          h,
+          Uint8Array.from({ length: w * h * 3 }, (_, i) => fill(i)),
+        );
     }
   });
 
@@ -69,7 +81,11 @@ describe('writePngRgb', () => {
   it('round-trips rows longer than a 64 KiB block, and rows that cross block edges mid-row', async () => {
     const rand = rng(8);
     // 21,846 pixels: 65,539 filtered bytes per row, so every block edge falls inside a row at a different place.
-    for (const [w, h] of [[21_846, 3], [30_001, 4], [7_777, 11]] as const) {
+    for (const [w, h] of [
+      [21_846, 3],
+      [30_001, 4],
+      [7_777, 11],
+    ] as const) {
       const data = new Uint8Array(w * h * 3);
       for (let i = 0; i < data.length; i++) data[i] = (i >> 5) & 1 ? 77 : Math.floor(rand() * 256);
       await roundTrip(w, h, data);
@@ -85,7 +101,7 @@ describe('writePngRgb', () => {
     // Flat stretches (Sub turns them into runs of 0) starting just before, at and after each block edge.
     for (let edge = 65_536, d = -300; edge < h * stride; edge += 65_536, d += 37) {
       const y = Math.floor((edge + d) / stride);
-      const x = (edge + d - y * stride) - 1;
+      const x = edge + d - y * stride - 1;
       if (x >= 0) data.fill(9, y * 3 * w + x, Math.min(data.length, y * 3 * w + x + 700));
     }
     await roundTrip(w, h, data);
@@ -93,11 +109,17 @@ describe('writePngRgb', () => {
 
   it('round-trips photo-like data at odd sizes and writes valid chunk CRCs', async () => {
     const rand = rng(13);
-    for (const [w, h] of [[257, 131], [64, 1], [1, 64]] as const) {
+    for (const [w, h] of [
+      [257, 131],
+      [64, 1],
+      [1, 64],
+    ] as const) {
       const data = new Uint8Array(w * h * 3);
       for (let i = 0; i < data.length; i++) data[i] = (i >= 3 ? data[i - 3]! : 128) + Math.round((rand() - 0.5) * 12);
       const png = await roundTrip(w, h, data);
-      expect(Buffer.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array).equals(Buffer.from(data))).toBe(true);
+      expect(Buffer.from(fastPngDecode(png, { checkCrc: true }).data as Uint8Array).equals(Buffer.from(data))).toBe(
+        true,
+      );
     }
   });
 });

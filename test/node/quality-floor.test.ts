@@ -50,7 +50,9 @@ beforeAll(async () => {
 afterAll(() => disposeModel(model));
 
 function speechFilling(samples: number): Float32Array {
-  const clips = SPEAKERS.map((s) => decodeWav(new Uint8Array(readFileSync(path.join(FIXTURES, `3_${s}_0.wav`)))).samples);
+  const clips = SPEAKERS.map(
+    (s) => decodeWav(new Uint8Array(readFileSync(path.join(FIXTURES, `3_${s}_0.wav`)))).samples,
+  );
   const out = new Float32Array(samples);
   let o = 0;
   while (o < samples) for (const c of clips) for (let i = 0; i < c.length && o < samples; i++) out[o++] = c[i]!;
@@ -63,27 +65,30 @@ describe('shipped weights on held-out real data', () => {
     { density: 0.1, floor: PRODUCT_FLOOR, spread: true, quality: 'standard' as const },
     { density: 0.1, floor: HIGH_FLOOR, spread: true, quality: 'high' as const },
     { density: 0.9, floor: FULL_HIGH_FLOOR, spread: false, quality: 'high' as const },
-  ])('hides $density of capacity ($quality) in a Kodak crop above the floor $floor', async ({ density, floor, spread, quality }) => {
-    const imageBytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'kodim23-crop256.png')));
-    const cover = await decodeImage(imageBytes);
-    const clip = speechFilling(Math.floor((capacity(cover.width, cover.height).samples * density) / 48) * 48);
-    const before = tf.memory().numTensors;
-    const embedded = await embedAudio(model, imageBytes, encodeWav16(clip, SAMPLE_RATE), { quality });
-    const revealed = await revealAudio(model, embedded.png);
-    expect(tf.memory().numTensors).toBe(before);
-    const container = await decodeImage(embedded.png);
-    const original = decodeWav(encodeWav16(clip, SAMPLE_RATE)).samples;
-    const figures = {
-      psnr: psnr(mse(container.data, cover.data)),
-      pcc: pcc(original, revealed.samples),
-      siSnr: siSnr(original, revealed.samples),
-    };
-    console.log('quality floor figures', density, quality, embedded.spreadRate, JSON.stringify(figures));
-    expect(revealed.samples.length).toBe(clip.length);
-    expect(figures.psnr).toBeGreaterThan(floor.psnr);
-    expect(figures.pcc).toBeGreaterThan(floor.pcc);
-    expect(figures.siSnr).toBeGreaterThan(floor.siSnr);
-    expect(embedded.spreadRate > SAMPLE_RATE).toBe(spread);
-    expect(embedded.fedBack).toBe(quality === 'high');
-  });
+  ])(
+    'hides $density of capacity ($quality) in a Kodak crop above the floor $floor',
+    async ({ density, floor, spread, quality }) => {
+      const imageBytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'kodim23-crop256.png')));
+      const cover = await decodeImage(imageBytes);
+      const clip = speechFilling(Math.floor((capacity(cover.width, cover.height).samples * density) / 48) * 48);
+      const before = tf.memory().numTensors;
+      const embedded = await embedAudio(model, imageBytes, encodeWav16(clip, SAMPLE_RATE), { quality });
+      const revealed = await revealAudio(model, embedded.png);
+      expect(tf.memory().numTensors).toBe(before);
+      const container = await decodeImage(embedded.png);
+      const original = decodeWav(encodeWav16(clip, SAMPLE_RATE)).samples;
+      const figures = {
+        psnr: psnr(mse(container.data, cover.data)),
+        pcc: pcc(original, revealed.samples),
+        siSnr: siSnr(original, revealed.samples),
+      };
+      console.log('quality floor figures', density, quality, embedded.spreadRate, JSON.stringify(figures));
+      expect(revealed.samples.length).toBe(clip.length);
+      expect(figures.psnr).toBeGreaterThan(floor.psnr);
+      expect(figures.pcc).toBeGreaterThan(floor.pcc);
+      expect(figures.siSnr).toBeGreaterThan(floor.siSnr);
+      expect(embedded.spreadRate > SAMPLE_RATE).toBe(spread);
+      expect(embedded.fedBack).toBe(quality === 'high');
+    },
+  );
 });

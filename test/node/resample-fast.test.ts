@@ -13,8 +13,11 @@ beforeAll(async () => {
 /** A few tones and noise, like speech in level, deterministic. */
 function signal(length: number, seed = 1): Float32Array {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) - 0.5;
-  return Float32Array.from({ length }, (_, i) => 0.4 * Math.sin(i * 0.031) + 0.2 * Math.sin(i * 0.53 + 1) + 0.1 * rand());
+  const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32 - 0.5;
+  return Float32Array.from(
+    { length },
+    (_, i) => 0.4 * Math.sin(i * 0.031) + 0.2 * Math.sin(i * 0.53 + 1) + 0.1 * rand(),
+  );
 }
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
@@ -58,7 +61,12 @@ describe('resampleFast', () => {
   });
 
   it('refuses impossible rates as bad_audio, like resample', () => {
-    for (const [from, to] of [[0, 8000], [8000, 1.5], [-1, 8000], [Number.NaN, 8000]] as const) {
+    for (const [from, to] of [
+      [0, 8000],
+      [8000, 1.5],
+      [-1, 8000],
+      [Number.NaN, 8000],
+    ] as const) {
       let code = '';
       try {
         resampleFast(signal(10), from, to);

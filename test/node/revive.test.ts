@@ -23,7 +23,8 @@ function asValues(w: WeightMap): Map<string, { shape: number[]; data: Float32Arr
   const values = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, t] of Object.entries(w)) {
     values.set(`model/${name}`, { shape: t.shape, data: Float32Array.from(t.dataSync()) });
-    for (const slot of ['m', 'v']) values.set(`adam/w/${name}/${slot}`, { shape: t.shape, data: new Float32Array(t.size).fill(0.5) });
+    for (const slot of ['m', 'v'])
+      values.set(`adam/w/${name}/${slot}`, { shape: t.shape, data: new Float32Array(t.size).fill(0.5) });
   }
   return values;
 }
@@ -61,7 +62,8 @@ describe('revive', () => {
     expect(reviveUnits(values, CONFIG, dead, 9)).toBe(6);
     const revived = asWeights(values);
     const after = tf.tidy(() => [embed(revived, CONFIG, cover, audio, 'none'), reveal(revived, CONFIG, cover)]);
-    for (let i = 0; i < 2; i++) expect(tf.max(tf.abs(tf.sub(before[i]!, after[i]!))).dataSync()[0], ["embed", "reveal"][i]).toBeLessThan(1e-5);
+    for (let i = 0; i < 2; i++)
+      expect(tf.max(tf.abs(tf.sub(before[i]!, after[i]!))).dataSync()[0], ['embed', 'reveal'][i]).toBeLessThan(1e-5);
     expect(findDeadUnits(revived, CONFIG, cover, audio).every((d) => d.units.length === 0)).toBe(true);
 
     // Adam slots: reset exactly where weights were touched, e.g. the k4 filter 2 column of prepare/1 and its readers.
@@ -69,7 +71,9 @@ describe('revive', () => {
     m.forEach((v, i) => expect(v).toBe(i % 4 === 2 ? 0 : 0.5));
     const reader = values.get('adam/w/hiding/0/k3/w/v')!;
     const rin = reader.shape[2]!;
-    reader.data.forEach((v, i) => expect(v).toBe([48 + 1, 48 + 6].includes(Math.floor(i / reader.shape[3]!) % rin) ? 0 : 0.5));
+    reader.data.forEach((v, i) =>
+      expect(v).toBe([48 + 1, 48 + 6].includes(Math.floor(i / reader.shape[3]!) % rin) ? 0 : 0.5),
+    );
     tf.dispose([cover, audio, ...before, ...after, ...Object.values(w), ...Object.values(revived)]);
   });
 });

@@ -42,18 +42,27 @@ describe('searchRounding', () => {
       if (!inside) expect(Math.round(level)).toBe(plain);
       else {
         const float = Math.min(1, Math.max(0, v[i]!)) * 255;
-        expect(Math.round(level) === Math.floor(float) || Math.round(level) === Math.min(255, Math.floor(float) + 1)).toBe(true);
+        expect(
+          Math.round(level) === Math.floor(float) || Math.round(level) === Math.min(255, Math.floor(float) + 1),
+        ).toBe(true);
         if (Math.round(level) !== plain) flipped++;
       }
     }
     expect(flipped).toBeGreaterThan(0);
 
     const error = (container8: tf.Tensor4D) =>
-      tf.tidy(() => tf.sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, container8), target), mask)).dataSync()[0]!);
+      tf.tidy(
+        () =>
+          tf
+            .sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, container8), target), mask))
+            .dataSync()[0]!,
+      );
     const rounded = tf.tidy(() => tf.div(tf.round(tf.mul(tf.clipByValue(container, 0, 1), 255)), 255) as tf.Tensor4D);
     const plainError = error(rounded);
     const searchedError = error(searched);
-    console.info(`round search test: reveal error ${plainError.toFixed(3)} (plain rounding) → ${searchedError.toFixed(3)}; ${flipped} values flipped`);
+    console.info(
+      `round search test: reveal error ${plainError.toFixed(3)} (plain rounding) → ${searchedError.toFixed(3)}; ${flipped} values flipped`,
+    );
     expect(searchedError).toBeLessThan(0.95 * plainError);
     tf.dispose([mask, cover, target, container, searched, rounded]);
   });
@@ -65,7 +74,10 @@ describe('searchRounding', () => {
     const payload = speechLike(6 * 3072, 8000, 4, 0.6);
     const [v, t] = tf.tidy(() => {
       const target = tf.tensor4d(audioToBlocks(payload, w, h), shape);
-      return [embed(model.weights, model.config, tf.tensor4d(rgbToBlocks(pattern(w, h), w, h), shape), target, 'none'), target];
+      return [
+        embed(model.weights, model.config, tf.tensor4d(rgbToBlocks(pattern(w, h), w, h), shape), target, 'none'),
+        target,
+      ];
     });
     const [container, target] = [(await v!.data()) as Float32Array, (await t!.data()) as Float32Array];
     tf.dispose([v!, t!]);

@@ -34,7 +34,8 @@ function batchAt(index: number, size = BATCH): Batch {
       for (let x = 0; x < CROP; x++)
         for (let c = 0; c < 3; c++) {
           let v = 0.5;
-          for (let k = c * 3; k < c * 3 + 3; k++) v += waves[k]![3]! * Math.sin(waves[k]![0]! * x + waves[k]![1]! * y + waves[k]![2]!);
+          for (let k = c * 3; k < c * 3 + 3; k++)
+            v += waves[k]![3]! * Math.sin(waves[k]![0]! * x + waves[k]![1]! * y + waves[k]![2]!);
           rgb[(y * CROP + x) * 3 + c] = Math.round(Math.min(1, Math.max(0, v)) * 255);
         }
     cover.set(rgbToBlocks(rgb, CROP, CROP), b * per);
@@ -237,7 +238,9 @@ describe('trainLoop', () => {
         moved = Math.max(moved, Math.abs(b[name]![k]! - saved[name]![k]!));
       }
     }
-    console.info(`training test: resumed vs uninterrupted max |Δw| ${worst.toExponential(2)}; steps 16-30 moved weights by up to ${moved.toExponential(2)}`);
+    console.info(
+      `training test: resumed vs uninterrupted max |Δw| ${worst.toExponential(2)}; steps 16-30 moved weights by up to ${moved.toExponential(2)}`,
+    );
     // Adam's bias correction is recomputed as β^(t+1) on resume instead of a running product: float32 noise only.
     expect(worst).toBeLessThan(1e-6);
     // For scale: steps 16..30 moved the weights by far more than that.

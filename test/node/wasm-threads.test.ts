@@ -63,7 +63,14 @@ describe('wasm threads', () => {
   });
 
   it('stegavox train refuses a bad --threads with exit status 2', async () => {
-    for (const args of [['--threads', '0'], ['--threads=-1'], ['--threads', '-1'], ['--threads', 'x'], ['--threads', '1.5'], ['--backend', 'cpu', '--threads', '2']]) {
+    for (const args of [
+      ['--threads', '0'],
+      ['--threads=-1'],
+      ['--threads', '-1'],
+      ['--threads', 'x'],
+      ['--threads', '1.5'],
+      ['--backend', 'cpu', '--threads', '2'],
+    ]) {
       const r = await run([BIN, 'train', ...args]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr.split('\n')[0]).toMatch(/^stegavox train: /);

@@ -10,7 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isStegError } from '../../src/util/errors.js';
 import { fromHalf, halfBitsToFloat32, toHalf } from '../../src/schemes/neural/float16.js';
 import { BLOCK_CHANNELS, LAYOUT_VERSION } from '../../src/container/layout.js';
-import { embed, initWeights, reveal, weightSpecs, type ModelConfig, type WeightMap } from '../../src/schemes/neural/model.js';
+import {
+  embed,
+  initWeights,
+  reveal,
+  weightSpecs,
+  type ModelConfig,
+  type WeightMap,
+} from '../../src/schemes/neural/model.js';
 import {
   BINARY_FILE,
   disposeModel,
@@ -43,7 +50,10 @@ function values(config: ModelConfig, seed: number): Record<string, Float32Array>
   };
   const out: Record<string, Float32Array> = {};
   for (const { name, shape } of weightSpecs(config))
-    out[name] = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (next() - 0.5) * 10 ** (next() * 7 - 6));
+    out[name] = Float32Array.from(
+      { length: shape.reduce((a, b) => a * b, 1) },
+      () => (next() - 0.5) * 10 ** (next() * 7 - 6),
+    );
   return out;
 }
 
@@ -51,11 +61,15 @@ function values(config: ModelConfig, seed: number): Record<string, Float32Array>
  * The version-1 layout of a version-2 binary, written here independently of the loader: version 1 stored each value
  * little-endian, one after another; version 2 stores byte planes, most significant first.
  */
-async function asVersion1(manifest: WeightsManifest, bin: Uint8Array): Promise<{ manifest: WeightsManifest; bin: Uint8Array }> {
+async function asVersion1(
+  manifest: WeightsManifest,
+  bin: Uint8Array,
+): Promise<{ manifest: WeightsManifest; bin: Uint8Array }> {
   const bytesPer = manifest.dtype === 'float16' ? 2 : 4;
   const total = bin.length / bytesPer;
   const v1 = new Uint8Array(bin.length);
-  for (let i = 0; i < total; i++) for (let b = 0; b < bytesPer; b++) v1[i * bytesPer + b] = bin[(bytesPer - 1 - b) * total + i]!;
+  for (let i = 0; i < total; i++)
+    for (let b = 0; b < bytesPer; b++) v1[i * bytesPer + b] = bin[(bytesPer - 1 - b) * total + i]!;
   return { manifest: { ...manifest, formatVersion: 1, sha256: await sha256Hex(v1) }, bin: v1 };
 }
 
@@ -64,7 +78,6 @@ async function tensorValues(weights: WeightMap): Promise<Record<string, Float32A
   for (const [name, t] of Object.entries(weights)) out[name] = Float32Array.from(await t.data());
   return out;
 }
-
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -193,9 +206,11 @@ describe('serializeWeights → loadWeights', () => {
         const g = got[name]!;
         for (let i = 0; i < orig.length; i++) {
           const x = orig[i]!;
-          if (g[i] !== Math.fround(fromHalf(toHalf(x)))) throw new Error(`${name}[${i}]: ${g[i]} is not the half of ${x}`);
+          if (g[i] !== Math.fround(fromHalf(toHalf(x))))
+            throw new Error(`${name}[${i}]: ${g[i]} is not the half of ${x}`);
           // Relative error ≤ 2⁻¹¹ for normal halves; absolute ≤ 2⁻²⁵ in the subnormal range.
-          if (Math.abs(g[i]! - x) > Math.max(Math.abs(x) * 2 ** -11, 2 ** -25)) throw new Error(`${name}[${i}]: ${g[i]} too far from ${x}`);
+          if (Math.abs(g[i]! - x) > Math.max(Math.abs(x) * 2 ** -11, 2 ** -25))
+            throw new Error(`${name}[${i}]: ${g[i]} too far from ${x}`);
         }
       }
     } finally {
@@ -255,12 +270,19 @@ describe('format versions: 2 (byte planes) is written, 1 (values in a row) is st
     const v1 = await asVersion1(v2.manifest, v2.bin);
     const flipped = v1.bin.slice();
     flipped[7]! ^= 0x10;
-    expect(await stegErrorOf(() => upgradeWeights(v1.manifest, flipped))).toMatchObject({ code: 'bad_weights', message: expect.stringMatching(/sha256/) });
-    expect(await stegErrorOf(() => upgradeWeights({ ...v1.manifest, formatVersion: 9 }, v1.bin))).toMatchObject({ code: 'bad_weights' });
+    expect(await stegErrorOf(() => upgradeWeights(v1.manifest, flipped))).toMatchObject({
+      code: 'bad_weights',
+      message: expect.stringMatching(/sha256/),
+    });
+    expect(await stegErrorOf(() => upgradeWeights({ ...v1.manifest, formatVersion: 9 }, v1.bin))).toMatchObject({
+      code: 'bad_weights',
+    });
   });
 
   it('the shipped weights are version 2, decode to the same values and model outputs as their version-1 layout, and compress better', async () => {
-    const manifest = JSON.parse(await readFile(path.join(BUNDLED_WEIGHTS_DIR, MANIFEST_FILE), 'utf8')) as WeightsManifest;
+    const manifest = JSON.parse(
+      await readFile(path.join(BUNDLED_WEIGHTS_DIR, MANIFEST_FILE), 'utf8'),
+    ) as WeightsManifest;
     const bin = new Uint8Array(await readFile(path.join(BUNDLED_WEIGHTS_DIR, BINARY_FILE)));
     expect(manifest.formatVersion).toBe(WEIGHTS_FORMAT_VERSION);
     const v1 = await asVersion1(manifest, bin);
@@ -271,8 +293,14 @@ describe('format versions: 2 (byte planes) is written, 1 (values in a row) is st
       const run = (w: WeightMap) =>
         tf.tidy(() => {
           const n = 4 * 4 * BLOCK_CHANNELS;
-          const cover = tf.tensor4d(Float32Array.from({ length: n }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.37)), [1, 4, 4, BLOCK_CHANNELS]);
-          const audio = tf.tensor4d(Float32Array.from({ length: n }, (_, i) => 0.7 * Math.sin(i * 0.11)), [1, 4, 4, BLOCK_CHANNELS]);
+          const cover = tf.tensor4d(
+            Float32Array.from({ length: n }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.37)),
+            [1, 4, 4, BLOCK_CHANNELS],
+          );
+          const audio = tf.tensor4d(
+            Float32Array.from({ length: n }, (_, i) => 0.7 * Math.sin(i * 0.11)),
+            [1, 4, 4, BLOCK_CHANNELS],
+          );
           const container = embed(w, manifest.config, cover, audio);
           return tf.concat([container.flatten(), reveal(w, manifest.config, container).flatten()]);
         });
@@ -289,7 +317,12 @@ describe('format versions: 2 (byte planes) is written, 1 (values in a row) is st
   it('upgradeWeightsDir rewrites a version-1 folder in place, keeping version, training and eval records', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'stegavox-upgrade-'));
     try {
-      const v2 = await serializeWeights(values(CONFIG, 24), CONFIG, { version: 'old-one', dtype: 'float16', training: { steps: 7 }, eval: { psnr: 1 } });
+      const v2 = await serializeWeights(values(CONFIG, 24), CONFIG, {
+        version: 'old-one',
+        dtype: 'float16',
+        training: { steps: 7 },
+        eval: { psnr: 1 },
+      });
       const v1 = await asVersion1(v2.manifest, v2.bin);
       await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(v1.manifest));
       await writeFile(path.join(dir, BINARY_FILE), v1.bin);
@@ -319,15 +352,27 @@ describe('loadWeights refuses bad weights with bad_weights and a clear message',
     ['format version 0', () => edit((m) => (m.formatVersion = 0)), /format version 0 is not supported/],
     ['format version as a string', () => edit((m) => (m.formatVersion = '2')), /format version 2 is not supported/],
     ['missing format version', () => edit((m) => delete m.formatVersion), /format version undefined is not supported/],
-    ['wrong layout version', () => edit((m) => (m.layoutVersion = LAYOUT_VERSION + 1)), /audio layout version \d+ does not match/],
+    [
+      'wrong layout version',
+      () => edit((m) => (m.layoutVersion = LAYOUT_VERSION + 1)),
+      /audio layout version \d+ does not match/,
+    ],
     ['wrong format magic', () => edit((m) => (m.format = 'keras')), /manifest format is not "stegavox-weights"/],
     ['wrong sample rate', () => edit((m) => (m.sampleRate = 16000)), /sample rate 16000/],
     ['unknown dtype', () => edit((m) => (m.dtype = 'int8')), /dtype int8/],
     ['bad version string', () => edit((m) => (m.version = '../../etc')), /version is missing or invalid/],
     ['malformed sha256', () => edit((m) => (m.sha256 = 'abc')), /sha256 is missing or invalid/],
     ['tensor missing', () => edit((m) => m.tensors.pop()), /tensor list does not match its config/],
-    ['tensor renamed', () => edit((m) => (m.tensors[2].name = 'prepare/0/k7/w')), /tensor 2 \(prepare\/0\/k7\/w\) does not match the config/],
-    ['tensor reshaped', () => edit((m) => (m.tensors[0].shape = [3, 3, 48, 5])), /tensor 0 .* does not match the config/],
+    [
+      'tensor renamed',
+      () => edit((m) => (m.tensors[2].name = 'prepare/0/k7/w')),
+      /tensor 2 \(prepare\/0\/k7\/w\) does not match the config/,
+    ],
+    [
+      'tensor reshaped',
+      () => edit((m) => (m.tensors[0].shape = [3, 3, 48, 5])),
+      /tensor 0 .* does not match the config/,
+    ],
     ['tensor offset moved', () => edit((m) => (m.tensors[1].offset += 1)), /tensor 1 .* does not match the config/],
     ['tensors swapped', () => edit((m) => m.tensors.reverse()), /does not match the config/],
     ['tensor entry null', () => edit((m) => (m.tensors[3] = null)), /tensor 3 .* does not match the config/],
@@ -396,10 +441,16 @@ describe('loadWeights refuses bad weights with bad_weights and a clear message',
   });
 
   it('binary: truncated, extended or empty', async () => {
-    for (const bin of [good.bin.subarray(0, good.bin.length - 2), new Uint8Array([...good.bin, 0, 0]), new Uint8Array(0)]) {
+    for (const bin of [
+      good.bin.subarray(0, good.bin.length - 2),
+      new Uint8Array([...good.bin, 0, 0]),
+      new Uint8Array(0),
+    ]) {
       const err = await stegErrorOf(() => loadWeights(good.manifest, bin));
       expect(err.code).toBe('bad_weights');
-      expect(err.message).toMatch(new RegExp(`weights binary is ${bin.length} bytes, manifest says ${good.bin.length}`));
+      expect(err.message).toMatch(
+        new RegExp(`weights binary is ${bin.length} bytes, manifest says ${good.bin.length}`),
+      );
     }
   });
 
@@ -414,7 +465,12 @@ describe('loadWeights refuses bad weights with bad_weights and a clear message',
     const bin = good.bin.slice();
     bin[0]! ^= 1;
     await stegErrorOf(() => loadWeights(good.manifest, bin));
-    await stegErrorOf(() => loadWeights(edit((m) => (m.layoutVersion = 99)), good.bin));
+    await stegErrorOf(() =>
+      loadWeights(
+        edit((m) => (m.layoutVersion = 99)),
+        good.bin,
+      ),
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });
@@ -433,10 +489,16 @@ describe('export → loadModelFromDir', () => {
     const n = 8 * 16 * BLOCK_CHANNELS;
     const cover = Float32Array.from({ length: n }, (_, i) => 0.5 + 0.4 * Math.sin(i * 0.013) * Math.cos(i * 0.0007));
     const audio = Float32Array.from({ length: n }, (_, i) => 0.8 * Math.sin(i * 0.21) * Math.sin(i * 0.0011));
-    return { cover: tf.tensor4d(cover, [1, 8, 16, BLOCK_CHANNELS]), audio: tf.tensor4d(audio, [1, 8, 16, BLOCK_CHANNELS]) };
+    return {
+      cover: tf.tensor4d(cover, [1, 8, 16, BLOCK_CHANNELS]),
+      audio: tf.tensor4d(audio, [1, 8, 16, BLOCK_CHANNELS]),
+    };
   }
 
-  async function outputs(weights: WeightMap, config: ModelConfig): Promise<{ container: Float32Array; revealed: Float32Array }> {
+  async function outputs(
+    weights: WeightMap,
+    config: ModelConfig,
+  ): Promise<{ container: Float32Array; revealed: Float32Array }> {
     const [c, r] = tf.tidy(() => {
       const { cover, audio } = inputs();
       const container = embed(weights, config, cover, audio);
@@ -451,7 +513,11 @@ describe('export → loadModelFromDir', () => {
     it(`${dtype}: the loaded model gives the same container and revealed audio as the in-memory weights`, async () => {
       const memory = initWeights(CONFIG, 11);
       const out = path.join(dir, dtype);
-      const manifest = await exportWeights(out, memory, CONFIG, { version: `export-${dtype}`, dtype, training: { steps: 0 } });
+      const manifest = await exportWeights(out, memory, CONFIG, {
+        version: `export-${dtype}`,
+        dtype,
+        training: { steps: 0 },
+      });
       expect(JSON.parse(await readFile(path.join(out, MANIFEST_FILE), 'utf8'))).toEqual(manifest);
       expect((await readFile(path.join(out, BINARY_FILE))).length).toBe(manifest.byteLength);
 
@@ -497,4 +563,3 @@ describe('export → loadModelFromDir', () => {
     expect(bad.message).toMatch(/manifest\.json is not valid JSON/);
   });
 });
-

@@ -5,7 +5,19 @@ import { decodeImage } from '../../src/formats/image.js';
 import { decodeWav } from '../../src/formats/wav.js';
 import { mse, pcc, psnr } from '../../src/metrics/quality.js';
 import bundledManifest from '../../weights/manifest.json';
-import { call, type EnvOverrides, expectStatus, makePng, makeSamples, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
+import {
+  call,
+  type EnvOverrides,
+  expectStatus,
+  makePng,
+  makeSamples,
+  makeWav,
+  multipart,
+  ORIGIN,
+  problem,
+  uniquePrefix,
+  withTransparentWeights,
+} from './helpers.js';
 import { TRANSPARENT_VERSION } from './transparent-weights.js';
 
 /** Quality is the model's job; it is only asserted once trained weights replace the untrained placeholder. */
@@ -17,7 +29,12 @@ describe('GET /api/capacity', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, number>;
     // 16×16 tiles of 32×32 pixels, 3072 samples each, at 8 kHz.
-    expect(body).toMatchObject({ samples: 256 * 3072, sampleRate: 8000, seconds: (256 * 3072) / 8000, maxPixels: 1048576 });
+    expect(body).toMatchObject({
+      samples: 256 * 3072,
+      sampleRate: 8000,
+      seconds: (256 * 3072) / 8000,
+      maxPixels: 1048576,
+    });
     // The coded scheme gives up the header's 864 values where the tiles cover the whole photo.
     expect(body).toMatchObject({ coded: { samples: 256 * 3072 - 864, seconds: (256 * 3072 - 864) / 8000 } });
   });
@@ -28,14 +45,19 @@ describe('GET /api/capacity', () => {
     expect(body.seconds).toBe(0);
   });
 
-  it.each(['', '?width=512', '?width=abc&height=10', '?width=0&height=10', '?width=10&height=-3', '?width=1.5&height=10', '?width=70000&height=10'])(
-    'refuses %s with 400',
-    async (query) => {
-      const response = await call(`/api/capacity${query}`);
-      expect(response.status).toBe(400);
-      expect(await problem(response)).toMatchObject({ status: 400, code: 'bad_request' });
-    },
-  );
+  it.each([
+    '',
+    '?width=512',
+    '?width=abc&height=10',
+    '?width=0&height=10',
+    '?width=10&height=-3',
+    '?width=1.5&height=10',
+    '?width=70000&height=10',
+  ])('refuses %s with 400', async (query) => {
+    const response = await call(`/api/capacity${query}`);
+    expect(response.status).toBe(400);
+    expect(await problem(response)).toMatchObject({ status: 400, code: 'bad_request' });
+  });
 });
 
 describe('embed → reveal', () => {
@@ -52,19 +74,27 @@ describe('embed → reveal', () => {
     expect(embedded.headers.get('x-stego-model')).toBe(TRANSPARENT_VERSION);
     expect(embedded.headers.get('x-stego-spread-rate')).toBe('8000'); // 3 s fills 52 % of capacity: not spread
     // 0.5 s may fill 16 % of capacity: 0.16 × 46,080 / 4,000 = 1.84× → spread to 14 kHz.
-    const short = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5) }), { WEIGHTS_PREFIX: prefix });
+    const short = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5) }), {
+      WEIGHTS_PREFIX: prefix,
+    });
     await expectStatus(short, 200);
     expect(short.headers.get('x-stego-spread-rate')).toBe('14000');
     expect(short.headers.get('x-stego-quality')).toBe('standard');
     // quality=high runs the feedback pass on a clip this short; the clip still comes back.
-    const high = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5), quality: 'high' }), { WEIGHTS_PREFIX: prefix });
+    const high = await call(multipart('/api/embed', { image: cover, audio: makeWav(0.5, 16000, 5), quality: 'high' }), {
+      WEIGHTS_PREFIX: prefix,
+    });
     await expectStatus(high, 200);
     expect(high.headers.get('x-stego-quality')).toBe('high');
-    const highRevealed = await call(multipart('/api/reveal', { image: new Uint8Array(await high.arrayBuffer()) }), { WEIGHTS_PREFIX: prefix });
+    const highRevealed = await call(multipart('/api/reveal', { image: new Uint8Array(await high.arrayBuffer()) }), {
+      WEIGHTS_PREFIX: prefix,
+    });
     await expectStatus(highRevealed, 200);
     expect(highRevealed.headers.get('x-stego-seconds')).toBe('0.5');
     // A 3 s clip is past the spreading budget, but its 160×96 region is under the 512×512 cap: high still runs.
-    const long = await call(multipart('/api/embed', { image: cover, audio, quality: 'high' }), { WEIGHTS_PREFIX: prefix });
+    const long = await call(multipart('/api/embed', { image: cover, audio, quality: 'high' }), {
+      WEIGHTS_PREFIX: prefix,
+    });
     expect(long.headers.get('x-stego-quality')).toBe('high');
     const containerBytes = new Uint8Array(await embedded.arrayBuffer());
     const container = await decodeImage(containerBytes);
@@ -82,7 +112,9 @@ describe('embed → reveal', () => {
     expect(pcc(wav.samples, makeSamples(3, 8000, 4))).toBeGreaterThan(0.95);
     expect(revealed.headers.get('x-stego-denoise')).toBe('on');
     // denoise=off returns what Reveal read: the same length, different samples (the filter did run by default).
-    const raw = await call(multipart('/api/reveal', { image: containerBytes, denoise: 'off' }), { WEIGHTS_PREFIX: prefix });
+    const raw = await call(multipart('/api/reveal', { image: containerBytes, denoise: 'off' }), {
+      WEIGHTS_PREFIX: prefix,
+    });
     await expectStatus(raw, 200);
     expect(raw.headers.get('x-stego-denoise')).toBe('off');
     const rawWav = decodeWav(new Uint8Array(await raw.arrayBuffer()));
@@ -94,9 +126,12 @@ describe('embed → reveal', () => {
   it('with a key: the same key gives the clip back, no key or a wrong key gives unrelated audio of the same length', async () => {
     const prefix = await withTransparentWeights('keyed');
     const key = 'correct horse battery staple';
-    const embedded = await call(multipart('/api/embed', { image: makePng(128, 128, 5), audio: makeWav(2, 8000, 6), key }), {
-      WEIGHTS_PREFIX: prefix,
-    });
+    const embedded = await call(
+      multipart('/api/embed', { image: makePng(128, 128, 5), audio: makeWav(2, 8000, 6), key }),
+      {
+        WEIGHTS_PREFIX: prefix,
+      },
+    );
     expect(embedded.status).toBe(200);
     const container = new Uint8Array(await embedded.arrayBuffer());
     const clip = makeSamples(2, 8000, 6);
@@ -117,7 +152,9 @@ describe('embed → reveal', () => {
   it('with the bundled weights: a container of the cover size; reveal gives the clip or an honest 422 (quality checked once trained)', async () => {
     const cover = makePng(128, 96, 9);
     const prefix = uniquePrefix('bundled');
-    const embedded = await call(multipart('/api/embed', { image: cover, audio: makeWav(2, 8000, 10) }), { WEIGHTS_PREFIX: prefix });
+    const embedded = await call(multipart('/api/embed', { image: cover, audio: makeWav(2, 8000, 10) }), {
+      WEIGHTS_PREFIX: prefix,
+    });
     expect(embedded.status).toBe(200);
     expect(embedded.headers.get('x-stego-model')).toBe(bundledManifest.version);
     const containerBytes = new Uint8Array(await embedded.arrayBuffer());
@@ -162,7 +199,11 @@ describe('CORS', () => {
     const response = await call(
       new Request(`${ORIGIN}/api/embed`, {
         method: 'OPTIONS',
-        headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization' },
+        headers: {
+          origin: 'https://elsewhere.example',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization',
+        },
       }),
     );
     expect(response.status).toBe(204);
@@ -172,7 +213,9 @@ describe('CORS', () => {
   });
 
   it('exposes the X-Stego headers on responses, errors included', async () => {
-    const ok = await call(new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://a.example' } }));
+    const ok = await call(
+      new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://a.example' } }),
+    );
     expect(ok.headers.get('access-control-allow-origin')).toBe('*');
     expect(ok.headers.get('access-control-expose-headers')).toContain('X-Stego-Seconds');
     const bad = await call(new Request(`${ORIGIN}/api/capacity`, { headers: { origin: 'https://a.example' } }));
@@ -182,10 +225,16 @@ describe('CORS', () => {
 
   it('honours an allowlist', async () => {
     const overrides = { CORS_ORIGINS: 'https://a.example, https://b.example' };
-    const allowed = await call(new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://b.example' } }), overrides);
+    const allowed = await call(
+      new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://b.example' } }),
+      overrides,
+    );
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://b.example');
     expect(allowed.headers.get('vary')).toContain('Origin');
-    const refused = await call(new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://evil.example' } }), overrides);
+    const refused = await call(
+      new Request(`${ORIGIN}/api/capacity?width=64&height=64`, { headers: { origin: 'https://evil.example' } }),
+      overrides,
+    );
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -207,7 +256,13 @@ describe('API_TOKEN', () => {
   });
 
   it('refuses a wrong token or scheme', async () => {
-    for (const authorization of ['Bearer s3cret-tokeN', 'Bearer s3cret-token-and-more', 'Basic s3cret-token', 'Bearer', 's3cret-token']) {
+    for (const authorization of [
+      'Bearer s3cret-tokeN',
+      'Bearer s3cret-token-and-more',
+      'Basic s3cret-token',
+      'Bearer',
+      's3cret-token',
+    ]) {
       const response = await call(multipart('/api/embed', fields(), { authorization }), overrides);
       expect(response.status, authorization).toBe(401);
     }
@@ -222,7 +277,10 @@ describe('API_TOKEN', () => {
     expect((await call('/api/capacity?width=64&height=64', overrides)).status).toBe(200);
     expect((await call('/api/health', overrides)).status).toBe(200);
     const preflight = await call(
-      new Request(`${ORIGIN}/api/embed`, { method: 'OPTIONS', headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' } }),
+      new Request(`${ORIGIN}/api/embed`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://a.example', 'access-control-request-method': 'POST' },
+      }),
       overrides,
     );
     expect(preflight.status).toBe(204);

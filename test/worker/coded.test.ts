@@ -11,7 +11,9 @@ describe('scheme=coded', () => {
   it('embeds without the nets, reveals by itself from the header, and the key keeps the voice from anyone without it', async () => {
     const cover = makePng(160, 96, 7);
     const original = decodeWav(makeWav(2, 8000, 3)).samples;
-    const embedded = await call(multipart('/api/embed', { image: cover, audio: makeWav(2, 8000, 3), scheme: 'coded', key: 'k-1' }));
+    const embedded = await call(
+      multipart('/api/embed', { image: cover, audio: makeWav(2, 8000, 3), scheme: 'coded', key: 'k-1' }),
+    );
     await expectStatus(embedded, 200);
     expect(embedded.headers.get('x-stego-scheme')).toBe('coded');
     expect(embedded.headers.get('x-stego-spread-rate')).toBe('8000');
@@ -26,7 +28,10 @@ describe('scheme=coded', () => {
     for (const key of ['k-2', undefined]) {
       const wrong = await call(multipart('/api/reveal', { image: container, key }));
       await expectStatus(wrong, 200);
-      expect(Math.abs(pcc(original, decodeWav(new Uint8Array(await wrong.arrayBuffer())).samples)), `key ${String(key)}`).toBeLessThan(0.1);
+      expect(
+        Math.abs(pcc(original, decodeWav(new Uint8Array(await wrong.arrayBuffer())).samples)),
+        `key ${String(key)}`,
+      ).toBeLessThan(0.1);
     }
   });
 
@@ -52,7 +57,10 @@ describe('a scheme without nets needs no weights', () => {
     const none = { WEIGHTS_PREFIX: uniquePrefix('coded-no-weights'), TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1' };
     const cover = makePng(128, 96, 5);
     const original = decodeWav(makeWav(1, 8000, 9)).samples;
-    const embedded = await call(multipart('/api/embed', { image: cover, audio: makeWav(1, 8000, 9), scheme: 'coded', key: 'k' }), none);
+    const embedded = await call(
+      multipart('/api/embed', { image: cover, audio: makeWav(1, 8000, 9), scheme: 'coded', key: 'k' }),
+      none,
+    );
     await expectStatus(embedded, 200);
     expect(embedded.headers.get('x-stego-scheme')).toBe('coded');
     const container = new Uint8Array(await embedded.arrayBuffer());
@@ -60,7 +68,10 @@ describe('a scheme without nets needs no weights', () => {
     await expectStatus(revealed, 200);
     expect(pcc(original, decodeWav(new Uint8Array(await revealed.arrayBuffer())).samples)).toBeGreaterThan(0.99);
     // A 16 kHz upload is resampled on the tfjs backend, which needs no weights either.
-    const resampled = await call(multipart('/api/embed', { image: cover, audio: makeWav(1, 16000, 9), scheme: 'coded' }), none);
+    const resampled = await call(
+      multipart('/api/embed', { image: cover, audio: makeWav(1, 16000, 9), scheme: 'coded' }),
+      none,
+    );
     await expectStatus(resampled, 200);
     const neural = await call(multipart('/api/embed', { image: cover, audio: makeWav(1, 16000, 9) }), none);
     expect(neural.status).toBe(503);

@@ -21,7 +21,12 @@ export default function setup(project: TestProject): void {
   const { cases } = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Corpus;
   const files: Record<string, string> = {};
   for (const c of cases) {
-    const paths = [...Object.values(c.files ?? {}), ...(c.body ? [c.body.file] : []), c.expect.sameAs, c.expect.unrelatedTo];
+    const paths = [
+      ...Object.values(c.files ?? {}),
+      ...(c.body ? [c.body.file] : []),
+      c.expect.sameAs,
+      c.expect.unrelatedTo,
+    ];
     for (const path of paths) if (path !== undefined) files[path] ??= readFileSync(join(dir, path)).toString('base64');
   }
   project.provide('corpus', { cases, files });

@@ -17,7 +17,11 @@ function bytes(path: string): Uint8Array {
 function request(c: CorpusCase): Request {
   if (c.body) {
     const headers: Record<string, string> = c.body.contentType === null ? {} : { 'content-type': c.body.contentType };
-    return new Request(ORIGIN + c.route, { method: 'POST', headers, body: bytes(c.body.file) as Uint8Array<ArrayBuffer> });
+    return new Request(ORIGIN + c.route, {
+      method: 'POST',
+      headers,
+      body: bytes(c.body.file) as Uint8Array<ArrayBuffer>,
+    });
   }
   const fields: Record<string, Uint8Array | string> = {};
   for (const [name, path] of Object.entries(c.files ?? {})) fields[name] = bytes(path);
@@ -39,9 +43,14 @@ describe(`hostile-input corpus (${cases.length} cases)`, () => {
     expect(cases.filter((c) => c.route === '/api/reveal' && c.expect.status === 422).length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(cases.map((c) => [`${c.route} ${c.name} → ${c.expect.status}${c.expect.code ? ` ${c.expect.code}` : ''}`, c] as const))('%s', async (_, c) => {
+  it.each(
+    cases.map(
+      (c) => [`${c.route} ${c.name} → ${c.expect.status}${c.expect.code ? ` ${c.expect.code}` : ''}`, c] as const,
+    ),
+  )('%s', async (_, c) => {
     const response = await call(request(c), { WEIGHTS_PREFIX: weightsPrefix, ...c.env });
-    if (response.status !== c.expect.status) throw new Error(`expected ${c.expect.status}, got ${response.status}: ${(await response.text()).slice(0, 500)}`);
+    if (response.status !== c.expect.status)
+      throw new Error(`expected ${c.expect.status}, got ${response.status}: ${(await response.text()).slice(0, 500)}`);
     if (c.expect.status !== 200) {
       const body = await problem(response);
       expect(body.code, body.detail).toBe(c.expect.code);
@@ -62,6 +71,7 @@ describe(`hostile-input corpus (${cases.length} cases)`, () => {
     expect(wav.sampleRate).toBe(8000);
     if (c.expect.seconds !== undefined) expect(wav.samples.length).toBe(Math.round(c.expect.seconds * 8000));
     if (c.expect.sameAs) expect(pcc(wav.samples, decodeWav(bytes(c.expect.sameAs)).samples)).toBeGreaterThan(0.9);
-    if (c.expect.unrelatedTo) expect(Math.abs(pcc(wav.samples, decodeWav(bytes(c.expect.unrelatedTo)).samples))).toBeLessThan(0.2);
+    if (c.expect.unrelatedTo)
+      expect(Math.abs(pcc(wav.samples, decodeWav(bytes(c.expect.unrelatedTo)).samples))).toBeLessThan(0.2);
   });
 });

@@ -5,8 +5,17 @@ import type { AppEnv } from '../../worker/config.js';
 import { photoRgb } from '../../bench/inputs.js';
 import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { chunk, concat, SIGNATURE, tableBombPng } from '../fixtures/png-writer.js';
-import { call as callWorker, type EnvOverrides, makePng, makeWav, multipart, ORIGIN, problem, uniquePrefix, withTransparentWeights } from './helpers.js';
-
+import {
+  call as callWorker,
+  type EnvOverrides,
+  makePng,
+  makeWav,
+  multipart,
+  ORIGIN,
+  problem,
+  uniquePrefix,
+  withTransparentWeights,
+} from './helpers.js';
 
 /** A PNG whose IHDR claims `width`×`height` (8-bit RGB) followed by `idat` as its only image data. */
 function pngWithHeader(width: number, height: number, idat: Uint8Array): Uint8Array {
@@ -19,7 +28,10 @@ function pngWithHeader(width: number, height: number, idat: Uint8Array): Uint8Ar
 }
 
 /** A WAV header with the given fmt fields and `dataBytes` bytes of silence. */
-function wavWith(fields: { format?: number; channels?: number; rate?: number; bits?: number }, dataBytes = 64): Uint8Array {
+function wavWith(
+  fields: { format?: number; channels?: number; rate?: number; bits?: number },
+  dataBytes = 64,
+): Uint8Array {
   const { format = 1, channels = 1, rate = 8000, bits = 16 } = fields;
   const out = new Uint8Array(44 + dataBytes);
   const view = new DataView(out.buffer);
@@ -57,7 +69,8 @@ let weightsPrefix = '';
 beforeAll(async () => {
   weightsPrefix = await withTransparentWeights('errors');
 });
-const call = (request: Request | string, overrides: EnvOverrides = {}) => callWorker(request, { WEIGHTS_PREFIX: weightsPrefix, ...overrides });
+const call = (request: Request | string, overrides: EnvOverrides = {}) =>
+  callWorker(request, { WEIGHTS_PREFIX: weightsPrefix, ...overrides });
 
 const image = makePng(96, 64, 21); // holds 6 tiles × 3072 samples = 2.304 s
 const audio = makeWav(1, 8000, 22);
@@ -66,18 +79,36 @@ describe('400 bad request', () => {
   it('missing fields', async () => {
     expect(await expectProblem(await call(multipart('/api/embed', { image })), 400, 'bad_request')).toMatch(/"audio"/);
     expect(await expectProblem(await call(multipart('/api/embed', { audio })), 400, 'bad_request')).toMatch(/"image"/);
-    expect(await expectProblem(await call(multipart('/api/reveal', { key: 'k' })), 400, 'bad_request')).toMatch(/"image"/);
+    expect(await expectProblem(await call(multipart('/api/reveal', { key: 'k' })), 400, 'bad_request')).toMatch(
+      /"image"/,
+    );
   });
 
   it('wrong field names and types', async () => {
     await expectProblem(await call(multipart('/api/embed', { photo: image, audio })), 400, 'bad_request');
     await expectProblem(await call(multipart('/api/embed', { image: 'not a file', audio })), 400, 'bad_request');
-    await expectProblem(await call(multipart('/api/embed', { image, audio, key: new Uint8Array([1, 2, 3]) })), 400, 'bad_request');
+    await expectProblem(
+      await call(multipart('/api/embed', { image, audio, key: new Uint8Array([1, 2, 3]) })),
+      400,
+      'bad_request',
+    );
     await expectProblem(await call(multipart('/api/embed', { image: new Uint8Array(0), audio })), 400, 'bad_request');
-    expect(await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'ultra' })), 400, 'bad_request')).toMatch(/standard, high/);
-    await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'x'.repeat(100) })), 400, 'bad_request');
-    await expectProblem(await call(multipart('/api/embed', { image, audio, quality: new Uint8Array([1]) })), 400, 'bad_request');
-    expect(await expectProblem(await call(multipart('/api/reveal', { image, denoise: 'maybe' })), 400, 'bad_request')).toMatch(/on, off/);
+    expect(
+      await expectProblem(await call(multipart('/api/embed', { image, audio, quality: 'ultra' })), 400, 'bad_request'),
+    ).toMatch(/standard, high/);
+    await expectProblem(
+      await call(multipart('/api/embed', { image, audio, quality: 'x'.repeat(100) })),
+      400,
+      'bad_request',
+    );
+    await expectProblem(
+      await call(multipart('/api/embed', { image, audio, quality: new Uint8Array([1]) })),
+      400,
+      'bad_request',
+    );
+    expect(
+      await expectProblem(await call(multipart('/api/reveal', { image, denoise: 'maybe' })), 400, 'bad_request'),
+    ).toMatch(/on, off/);
     await expectProblem(await call(multipart('/api/reveal', { image, denoise: 'x'.repeat(100) })), 400, 'bad_request');
   });
 
@@ -97,16 +128,21 @@ describe('400 bad request', () => {
 
   it('a decompression trap (a million empty deflate blocks, 12 MB) is a 400, on embed and reveal', async () => {
     const trap = tableBombPng(1_000_000, 64, 64);
-    expect(await expectProblem(await call(multipart('/api/embed', { image: trap, audio })), 400, 'bad_image')).toMatch(/decompression trap/);
+    expect(await expectProblem(await call(multipart('/api/embed', { image: trap, audio })), 400, 'bad_image')).toMatch(
+      /decompression trap/,
+    );
     await expectProblem(await call(multipart('/api/reveal', { image: trap })), 400, 'bad_image');
   });
 
-  it('photos whose zlib data runs far past the trap check\'s slack still decode in workerd (1024×1024: 1.4 MB)', async () => {
+  it("photos whose zlib data runs far past the trap check's slack still decode in workerd (1024×1024: 1.4 MB)", async () => {
     // workerd accepts writes before inflating them: the check must wait for the output instead of refusing.
     for (const side of [512, 1024]) {
       const rgb = photoRgb(side, side, 3);
       const back = await decodeImage(encodePng({ width: side, height: side, data: rgb }));
-      expect(back.data.every((v, i) => v === rgb[i]), `${side}×${side}`).toBe(true);
+      expect(
+        back.data.every((v, i) => v === rgb[i]),
+        `${side}×${side}`,
+      ).toBe(true);
     }
   });
 
@@ -116,7 +152,11 @@ describe('400 bad request', () => {
 
   it('undecodable audio (sample rate 0, zero channels, no samples)', async () => {
     await expectProblem(await call(multipart('/api/embed', { image, audio: wavWith({ rate: 0 }) })), 400, 'bad_audio');
-    await expectProblem(await call(multipart('/api/embed', { image, audio: wavWith({ channels: 0 }) })), 400, 'bad_audio');
+    await expectProblem(
+      await call(multipart('/api/embed', { image, audio: wavWith({ channels: 0 }) })),
+      400,
+      'bad_audio',
+    );
     await expectProblem(await call(multipart('/api/embed', { image, audio: wavWith({}, 0) })), 400, 'bad_audio');
   });
 });
@@ -164,13 +204,19 @@ describe('413 too large', () => {
   });
 
   it('an image over MAX_PIXELS', async () => {
-    await expectProblem(await call(multipart('/api/embed', { image, audio }), { MAX_PIXELS: '4000' }), 413, 'too_large');
+    await expectProblem(
+      await call(multipart('/api/embed', { image, audio }), { MAX_PIXELS: '4000' }),
+      413,
+      'too_large',
+    );
     await expectProblem(await call(multipart('/api/reveal', { image }), { MAX_PIXELS: '4000' }), 413, 'too_large');
   });
 
   it('a header claiming 60000×60000 pixels on a tiny file, refused before decoding', async () => {
     const liar = pngWithHeader(60000, 60000, new Uint8Array(16));
-    expect(await expectProblem(await call(multipart('/api/embed', { image: liar, audio })), 413, 'too_large')).toMatch(/60000/);
+    expect(await expectProblem(await call(multipart('/api/embed', { image: liar, audio })), 413, 'too_large')).toMatch(
+      /60000/,
+    );
   });
 
   it('audio over MAX_AUDIO_SECONDS, from the WAV header', async () => {
@@ -189,7 +235,11 @@ describe('415 unsupported media type', () => {
       const request = new Request(`${ORIGIN}/api/embed`, { method: 'POST', headers: { 'content-type': type! }, body });
       await expectProblem(await call(request), 415, 'unsupported_media_type');
     }
-    await expectProblem(await call(new Request(`${ORIGIN}/api/reveal`, { method: 'POST', body: new Uint8Array([1, 2]) })), 415, 'unsupported_media_type');
+    await expectProblem(
+      await call(new Request(`${ORIGIN}/api/reveal`, { method: 'POST', body: new Uint8Array([1, 2]) })),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('an image field that is not PNG/JPEG, an audio field that is not WAV', async () => {
@@ -202,7 +252,11 @@ describe('415 unsupported media type', () => {
 
 describe('422 unprocessable', () => {
   it('audio longer than the image holds, with the capacity in the detail', async () => {
-    const detail = await expectProblem(await call(multipart('/api/embed', { image, audio: makeWav(3) })), 422, 'too_long');
+    const detail = await expectProblem(
+      await call(multipart('/api/embed', { image, audio: makeWav(3) })),
+      422,
+      'too_long',
+    );
     expect(detail).toMatch(/2\.30 s/);
   });
 

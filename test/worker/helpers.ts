@@ -12,7 +12,11 @@ export { makePng, makeSamples, makeWav, prng } from './fixtures.js';
 export const ORIGIN = 'http://stegavox.test';
 
 /** A multipart POST with the given fields; files become Blobs with a filename. */
-export function multipart(path: string, fields: Record<string, Uint8Array | string | undefined>, headers: Record<string, string> = {}): Request {
+export function multipart(
+  path: string,
+  fields: Record<string, Uint8Array | string | undefined>,
+  headers: Record<string, string> = {},
+): Request {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) {
     if (value === undefined) continue;
@@ -36,13 +40,18 @@ export async function call(request: Request | string, overrides: EnvOverrides = 
 
 /** Asserts the status, showing the body when it differs. */
 export async function expectStatus(response: Response, status: number): Promise<void> {
-  if (response.status !== status) throw new Error(`expected ${status}, got ${response.status}: ${await response.clone().text()}`);
+  if (response.status !== status)
+    throw new Error(`expected ${status}, got ${response.status}: ${await response.clone().text()}`);
 }
 
 /** The parsed problem document of an error response, after checking its media type. */
-export async function problem(response: Response): Promise<{ type: string; title: string; status: number; detail: string; code: string }> {
+export async function problem(
+  response: Response,
+): Promise<{ type: string; title: string; status: number; detail: string; code: string }> {
   if (!response.headers.get('content-type')?.startsWith('application/problem+json'))
-    throw new Error(`expected application/problem+json, got ${response.headers.get('content-type')} (${response.status}): ${await response.text()}`);
+    throw new Error(
+      `expected application/problem+json, got ${response.headers.get('content-type')} (${response.status}): ${await response.text()}`,
+    );
   return response.json();
 }
 

@@ -47,7 +47,10 @@ describe('tensor memory', () => {
     const before = tf.memory();
     const statuses = new Map<number, number>();
     for (let i = 0; i < 500; i++) {
-      for (const request of [multipart('/api/embed', { image: cover, audio }), multipart('/api/reveal', { image: container })]) {
+      for (const request of [
+        multipart('/api/embed', { image: cover, audio }),
+        multipart('/api/reveal', { image: container }),
+      ]) {
         const response = await call(request, overrides);
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

@@ -6,7 +6,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isStegError } from '../../src/util/errors.js';
 import { embedAudio, revealAudio } from '../../src/pipeline/index.js';
-import { BINARY_FILE, disposeModel, loadWeights, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
+import {
+  BINARY_FILE,
+  disposeModel,
+  loadWeights,
+  MANIFEST_FILE,
+  type LoadedModel,
+} from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { makePng, makeWav } from './fixtures.js';
 import { transparentWeights } from './transparent-weights.js';
@@ -45,7 +51,15 @@ const INPUTS = [
   { name: 'plain 96×64, 8 kHz', width: 96, height: 64, seconds: 1.5, rate: 8000, seed: 11 },
   { name: 'keyed 128×96, 44.1 kHz', width: 128, height: 96, seconds: 1.2, rate: 44100, seed: 12, key: 'parity key ✓' },
   // Short enough to be spread and get quality=high's feedback pass and rounding search (Reveal's gradient).
-  { name: 'high quality 256×128, 0.4 s', width: 256, height: 128, seconds: 0.4, rate: 8000, seed: 13, quality: 'high' as const },
+  {
+    name: 'high quality 256×128, 0.4 s',
+    width: 256,
+    height: 128,
+    seconds: 0.4,
+    rate: 8000,
+    seed: 13,
+    quality: 'high' as const,
+  },
 ];
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
@@ -64,8 +78,16 @@ async function main(): Promise<void> {
   const models: Array<['bundled' | 'transparent', LoadedModel]> = [];
   let bundledError: string | undefined;
   try {
-    const manifest: unknown = JSON.parse(readFileSync(new URL(`../../weights/${MANIFEST_FILE}`, import.meta.url), 'utf8'));
-    models.push(['bundled', await loadWeights(manifest, new Uint8Array(readFileSync(new URL(`../../weights/${BINARY_FILE}`, import.meta.url))))]);
+    const manifest: unknown = JSON.parse(
+      readFileSync(new URL(`../../weights/${MANIFEST_FILE}`, import.meta.url), 'utf8'),
+    );
+    models.push([
+      'bundled',
+      await loadWeights(
+        manifest,
+        new Uint8Array(readFileSync(new URL(`../../weights/${BINARY_FILE}`, import.meta.url))),
+      ),
+    ]);
   } catch (e) {
     bundledError = e instanceof Error ? e.message : String(e);
   }
@@ -78,8 +100,12 @@ async function main(): Promise<void> {
         const image = makePng(c.width, c.height, c.seed);
         const audio = makeWav(c.seconds, c.rate, c.seed);
         let container: Uint8Array | null = null;
-        const embed = await outcome(async () => (container = (await embedAudio(model, image, audio, { key: c.key, quality: c.quality })).png));
-        const reveal = container ? await outcome(async () => (await revealAudio(model, container!, { key: c.key })).wav) : undefined;
+        const embed = await outcome(
+          async () => (container = (await embedAudio(model, image, audio, { key: c.key, quality: c.quality })).png),
+        );
+        const reveal = container
+          ? await outcome(async () => (await revealAudio(model, container!, { key: c.key })).wav)
+          : undefined;
         out.push({
           name: `${c.name}, ${weights} weights`,
           weights,

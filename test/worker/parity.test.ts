@@ -9,7 +9,10 @@ const fromBase64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0
 
 /** The worker's response as an {@link Outcome}: body bytes on 200, the problem's code and detail otherwise. */
 async function outcomeOf(response: Response): Promise<Outcome> {
-  if (response.status === 200) return { ok: btoa(Array.from(new Uint8Array(await response.arrayBuffer()), (b) => String.fromCharCode(b)).join('')) };
+  if (response.status === 200)
+    return {
+      ok: btoa(Array.from(new Uint8Array(await response.arrayBuffer()), (b) => String.fromCharCode(b)).join('')),
+    };
   const body = (await response.json()) as { code: string; detail: string };
   return { error: { code: body.code, detail: body.detail } };
 }
@@ -38,7 +41,15 @@ describe('worker = Node pipeline', () => {
   for (const ref of cases) {
     it(`${ref.name}: same container PNG and same reveal outcome`, async () => {
       const overrides = { WEIGHTS_PREFIX: prefixes[ref.weights] };
-      const embedded = await call(multipart('/api/embed', { image: fromBase64(ref.image), audio: fromBase64(ref.audio), key: ref.key, quality: ref.quality }), overrides);
+      const embedded = await call(
+        multipart('/api/embed', {
+          image: fromBase64(ref.image),
+          audio: fromBase64(ref.audio),
+          key: ref.key,
+          quality: ref.quality,
+        }),
+        overrides,
+      );
       if (embedded.status === 200) expect(embedded.headers.get('x-stego-model')).toBe(ref.modelVersion);
       const embed = await outcomeOf(embedded);
       expect(embed).toEqual(ref.embed);

@@ -28,7 +28,10 @@ async function putWeights(
   const binary = r2Weights.bin.slice();
   corrupt(binary);
   await WEIGHTS.put(`${prefix}model.bin`, binary);
-  await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify(edit(structuredClone(r2Weights.manifest) as Record<string, unknown>)));
+  await WEIGHTS.put(
+    `${prefix}manifest.json`,
+    JSON.stringify(edit(structuredClone(r2Weights.manifest) as Record<string, unknown>)),
+  );
 }
 
 async function health(overrides: EnvOverrides) {
@@ -47,7 +50,11 @@ describe('weights source', () => {
     const body = await health({ WEIGHTS_PREFIX: uniquePrefix('empty') });
     expect(body.ok).toBe(true);
     expect(body.backend).toBe('wasm');
-    expect(body.model).toMatchObject({ version: bundledManifest.version, sha256: bundledManifest.sha256, source: 'bundled' });
+    expect(body.model).toMatchObject({
+      version: bundledManifest.version,
+      sha256: bundledManifest.sha256,
+      source: 'bundled',
+    });
     expect(body.model.reason).toMatch(/R2 has no .*manifest\.json/);
   });
 
@@ -56,7 +63,11 @@ describe('weights source', () => {
     // A distinct version string proves the manifest came from R2.
     await putWeights(prefix, (m) => ({ ...m, version: 'test-from-r2' }));
     const body = await health({ WEIGHTS_PREFIX: prefix });
-    expect(body.model).toEqual({ version: 'test-from-r2', sha256: (r2Weights.manifest as { sha256: string }).sha256, source: 'r2' });
+    expect(body.model).toEqual({
+      version: 'test-from-r2',
+      sha256: (r2Weights.manifest as { sha256: string }).sha256,
+      source: 'r2',
+    });
   });
 
   it('serves an R2 copy in the older format version 1 (values in a row), and refuses an unknown version', async () => {
@@ -66,13 +77,21 @@ describe('weights source', () => {
     const planes = r2Weights.bin;
     const total = planes.length / bytesPer;
     const v1 = new Uint8Array(planes.length);
-    for (let i = 0; i < total; i++) for (let b = 0; b < bytesPer; b++) v1[i * bytesPer + b] = planes[(bytesPer - 1 - b) * total + i]!;
+    for (let i = 0; i < total; i++)
+      for (let b = 0; b < bytesPer; b++) v1[i * bytesPer + b] = planes[(bytesPer - 1 - b) * total + i]!;
     const digest = await crypto.subtle.digest('SHA-256', v1);
     const sha256 = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
     const prefix = uniquePrefix('v1');
     await WEIGHTS.put(`${prefix}model.bin`, v1);
-    await WEIGHTS.put(`${prefix}manifest.json`, JSON.stringify({ ...m, formatVersion: 1, sha256, version: 'test-format-1' }));
-    expect((await health({ WEIGHTS_PREFIX: prefix })).model).toEqual({ version: 'test-format-1', sha256, source: 'r2' });
+    await WEIGHTS.put(
+      `${prefix}manifest.json`,
+      JSON.stringify({ ...m, formatVersion: 1, sha256, version: 'test-format-1' }),
+    );
+    expect((await health({ WEIGHTS_PREFIX: prefix })).model).toEqual({
+      version: 'test-format-1',
+      sha256,
+      source: 'r2',
+    });
 
     const unknown = uniquePrefix('v9');
     await putWeights(unknown, (x) => ({ ...x, formatVersion: 9, version: 'test-format-9' }));
@@ -83,9 +102,13 @@ describe('weights source', () => {
 
   it('falls back to the bundled copy when the R2 binary is corrupted (sha256 mismatch)', async () => {
     const prefix = uniquePrefix('corrupt');
-    await putWeights(prefix, (m) => ({ ...m, version: 'test-corrupt' }), (b) => {
-      b[1000] = b[1000]! ^ 0xff;
-    });
+    await putWeights(
+      prefix,
+      (m) => ({ ...m, version: 'test-corrupt' }),
+      (b) => {
+        b[1000] = b[1000]! ^ 0xff;
+      },
+    );
     const body = await health({ WEIGHTS_PREFIX: prefix });
     expect(body.model).toMatchObject({ version: bundledManifest.version, source: 'bundled' });
     expect(body.model.reason).toMatch(/failed verification: .*sha256/);
@@ -137,7 +160,10 @@ describe('weights source', () => {
   });
 
   it('answers 503 no_weights when R2 has none and the bundled fallback is disabled (test-only switch)', async () => {
-    const response = await call('/api/health', { WEIGHTS_PREFIX: uniquePrefix('none'), TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1' });
+    const response = await call('/api/health', {
+      WEIGHTS_PREFIX: uniquePrefix('none'),
+      TEST_ONLY_DISABLE_BUNDLED_WEIGHTS: '1',
+    });
     expect(response.status).toBe(503);
     const body = await problem(response);
     expect(body).toMatchObject({ status: 503, code: 'no_weights', title: 'No usable model weights' });

@@ -4,7 +4,16 @@ import { cors } from 'hono/cors';
 import type { AppContext } from '../config.js';
 
 /** Response headers a cross-origin caller may read. */
-export const EXPOSED_HEADERS = ['X-Stego-Seconds', 'X-Stego-Capacity-Seconds', 'X-Stego-Spread-Rate', 'X-Stego-Quality', 'X-Stego-Denoise', 'X-Stego-Scheme', 'X-Stego-Model', 'Content-Disposition'];
+export const EXPOSED_HEADERS = [
+  'X-Stego-Seconds',
+  'X-Stego-Capacity-Seconds',
+  'X-Stego-Spread-Rate',
+  'X-Stego-Quality',
+  'X-Stego-Denoise',
+  'X-Stego-Scheme',
+  'X-Stego-Model',
+  'Content-Disposition',
+];
 
 /**
  * CORS middleware. `CORS_ORIGINS="*"` (the default, for development) lets any origin call; a comma-separated list

@@ -10,7 +10,8 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
   const declared = request.headers.get('content-length');
   if (declared !== null) {
     const n = Number(declared);
-    if (!Number.isSafeInteger(n) || n < 0) throw new StegError('bad_request', 'the Content-Length header is not a byte count');
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new StegError('bad_request', 'the Content-Length header is not a byte count');
     if (n > maxBytes) throw tooLarge(n, maxBytes);
   }
   if (!request.body) return new Uint8Array(0);
@@ -22,7 +23,9 @@ export async function readBodyCapped(request: Request, maxBytes: number): Promis
     try {
       result = await reader.read();
     } catch (error) {
-      throw new StegError('bad_request', 'the request body could not be read (the upload was interrupted)', { cause: error });
+      throw new StegError('bad_request', 'the request body could not be read (the upload was interrupted)', {
+        cause: error,
+      });
     }
     if (result.done) break;
     total += result.value.byteLength;

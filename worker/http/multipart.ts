@@ -22,7 +22,8 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
       'unsupported_media_type',
       `send multipart/form-data (an HTML form with enctype="multipart/form-data"); got ${mediaType ? `"${mediaType.slice(0, 100)}"` : 'no Content-Type'}`,
     );
-  if (!/;\s*boundary=/i.test(contentType)) throw new StegError('bad_request', 'the multipart Content-Type has no boundary parameter');
+  if (!/;\s*boundary=/i.test(contentType))
+    throw new StegError('bad_request', 'the multipart Content-Type has no boundary parameter');
   const body = await readBodyCapped(request, maxBytes);
   let form: FormData;
   try {
@@ -34,7 +35,8 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
     async file(name) {
       const value = form.get(name);
       if (value === null) throw new StegError('bad_request', `the form has no "${name}" field (expected a file)`);
-      if (typeof value === 'string') throw new StegError('bad_request', `the "${name}" field must be a file upload, not text`);
+      if (typeof value === 'string')
+        throw new StegError('bad_request', `the "${name}" field must be a file upload, not text`);
       if (value.size === 0) throw new StegError('bad_request', `the "${name}" file is empty`);
       return new Uint8Array(await value.arrayBuffer());
     },
@@ -42,7 +44,8 @@ export async function readMultipart(request: Request, maxBytes: number): Promise
       const value = form.get(name);
       if (value === null) return undefined;
       if (typeof value !== 'string') throw new StegError('bad_request', `the "${name}" field must be text, not a file`);
-      if (value.length > maxLength) throw new StegError('bad_request', `the "${name}" field is longer than ${maxLength} characters`);
+      if (value.length > maxLength)
+        throw new StegError('bad_request', `the "${name}" field is longer than ${maxLength} characters`);
       return value;
     },
   };

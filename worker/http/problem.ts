@@ -27,7 +27,13 @@ export function problemResponse(problem: Problem, headers: Record<string, string
 
 /** The problem document for a StegError. */
 export function problemOf(error: StegError): Problem {
-  return { type: PROBLEM_TYPE_BASE + error.code, title: error.title, status: error.status, detail: error.message, code: error.code };
+  return {
+    type: PROBLEM_TYPE_BASE + error.code,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+  };
 }
 
 /** Extra headers some statuses need, carried on the error object by the code that throws it. */
@@ -57,7 +63,10 @@ export const onError: ErrorHandler = (error: Error, c: Context) => {
       code: `http_${status}`,
     });
   }
-  console.error(`unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`, error instanceof Error ? error.stack ?? error.message : String(error));
+  console.error(
+    `unhandled error on ${c.req.method} ${new URL(c.req.url).pathname}:`,
+    error instanceof Error ? (error.stack ?? error.message) : String(error),
+  );
   return problemResponse({
     type: 'about:blank',
     title: 'Internal server error',
@@ -85,8 +94,12 @@ function statusTitle(status: number): string {
 /** Handler for a known API path hit with the wrong method: 405 with an Allow header. */
 export function methodNotAllowed(allow: string[]): (c: Context) => Response {
   return (c) => {
-    throw stegErrorWithHeaders('method_not_allowed', `${c.req.method} is not supported here; use ${allow.join(' or ')}`, {
-      allow: allow.join(', '),
-    });
+    throw stegErrorWithHeaders(
+      'method_not_allowed',
+      `${c.req.method} is not supported here; use ${allow.join(' or ')}`,
+      {
+        allow: allow.join(', '),
+      },
+    );
   };
 }

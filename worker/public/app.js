@@ -43,7 +43,9 @@ async function readProblem(res) {
     try {
       const body = await res.json();
       return { title: body.title || `Error ${res.status}`, detail: body.detail || '' };
-    } catch { /* fall through to the status line */ }
+    } catch {
+      /* fall through to the status line */
+    }
   }
   const text = type.startsWith('text/plain') ? (await res.text()).slice(0, 300) : '';
   return { title: `The server answered ${res.status} ${res.statusText}`.trim(), detail: text };
@@ -57,7 +59,12 @@ async function post(url, body) {
   try {
     return await fetch(url, { method: 'POST', body, headers });
   } catch (err) {
-    return { problem: { title: 'The server could not be reached', detail: `Check the connection and try again (${err.message}).` } };
+    return {
+      problem: {
+        title: 'The server could not be reached',
+        detail: `Check the connection and try again (${err.message}).`,
+      },
+    };
   }
 }
 
@@ -72,19 +79,27 @@ function formFields(form) {
 function swapUrl(holder, blob) {
   if (holder.dataset.url) URL.revokeObjectURL(holder.dataset.url);
   const url = blob ? URL.createObjectURL(blob) : '';
-  if (url) holder.dataset.url = url; else delete holder.dataset.url;
+  if (url) holder.dataset.url = url;
+  else delete holder.dataset.url;
   return url;
 }
 
 function baseName(file, fallback) {
-  return (file?.name || fallback).replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '-').slice(0, 60) || fallback;
+  return (
+    (file?.name || fallback)
+      .replace(/\.[^.]+$/, '')
+      .replace(/[^\w.-]+/g, '-')
+      .slice(0, 60) || fallback
+  );
 }
 
 function busy(button, on, label) {
   button.disabled = on;
   button.setAttribute('aria-busy', String(on));
-  if (on) { button.dataset.label = button.textContent; button.textContent = label; }
-  else if (button.dataset.label) button.textContent = button.dataset.label;
+  if (on) {
+    button.dataset.label = button.textContent;
+    button.textContent = label;
+  } else if (button.dataset.label) button.textContent = button.dataset.label;
 }
 
 const isPngOrJpeg = (file) => /^image\/(png|jpeg)$/.test(file.type) || /\.(png|jpe?g)$/i.test(file.name);
@@ -127,7 +142,10 @@ function roomSeconds(capacity) {
 function updateFit() {
   const fit = $('fit');
   const { capacity, audioSeconds } = hide;
-  if (!capacity || audioSeconds === null) { fit.hidden = true; return; }
+  if (!capacity || audioSeconds === null) {
+    fit.hidden = true;
+    return;
+  }
   fit.hidden = false;
   const room = roomSeconds(capacity);
   const fits = audioSeconds <= room;
@@ -145,10 +163,19 @@ async function onHideImage() {
   hide.capacity = null;
   updateFit();
   const file = hide.image.files?.[0];
-  if (!file) { setStatus(status, ''); img.hidden = true; swapUrl(img, null); return; }
+  if (!file) {
+    setStatus(status, '');
+    img.hidden = true;
+    swapUrl(img, null);
+    return;
+  }
   if (!isPngOrJpeg(file)) {
     img.hidden = true;
-    setStatus(status, `“${file.name}” is not a PNG or JPEG photo${file.type ? ` (it is ${file.type})` : ''}. Choose a .png or .jpg file.`, true);
+    setStatus(
+      status,
+      `“${file.name}” is not a PNG or JPEG photo${file.type ? ` (it is ${file.type})` : ''}. Choose a .png or .jpg file.`,
+      true,
+    );
     return;
   }
   setStatus(status, 'Reading the photo…');
@@ -166,7 +193,8 @@ async function onHideImage() {
   try {
     res = await fetch(url);
   } catch (err) {
-    if (ticket === hide.imageTicket) setStatus(status, `${size.width}×${size.height} photo · the server could not be reached (${err.message}).`, true);
+    if (ticket === hide.imageTicket)
+      setStatus(status, `${size.width}×${size.height} photo · the server could not be reached (${err.message}).`, true);
     return;
   }
   if (ticket !== hide.imageTicket) return;
@@ -180,8 +208,12 @@ async function onHideImage() {
   const pixels = size.width * size.height;
   if (capacity.maxPixels && pixels > capacity.maxPixels) {
     const side = Math.floor(Math.sqrt(capacity.maxPixels));
-    setStatus(status, `${size.width}×${size.height} photo · too large: this server takes photos up to ` +
-      `${(capacity.maxPixels / 1e6).toFixed(1)} megapixels (e.g. ${side}×${side}). Make it smaller first.`, true);
+    setStatus(
+      status,
+      `${size.width}×${size.height} photo · too large: this server takes photos up to ` +
+        `${(capacity.maxPixels / 1e6).toFixed(1)} megapixels (e.g. ${side}×${side}). Make it smaller first.`,
+      true,
+    );
     return;
   }
   if (capacity.seconds <= 0) {
@@ -200,14 +232,24 @@ async function showAudio(file, recorded) {
   const player = /** @type {HTMLAudioElement} */ ($('hide-audio-preview'));
   hide.audioSeconds = null;
   updateFit();
-  if (!file) { setStatus(status, ''); player.hidden = true; player.removeAttribute('src'); swapUrl(player, null); return; }
+  if (!file) {
+    setStatus(status, '');
+    player.hidden = true;
+    player.removeAttribute('src');
+    swapUrl(player, null);
+    return;
+  }
   let info;
   try {
     info = parseWavInfo(await file.slice(0, WAV_HEADER_BYTES).arrayBuffer());
   } catch (err) {
     if (ticket !== hide.audioTicket) return;
     player.hidden = true;
-    setStatus(status, `“${file.name}” can’t be used: ${err.message}. Choose a WAV file${canRecord() ? ', or record in the page' : ''}.`, true);
+    setStatus(
+      status,
+      `“${file.name}” can’t be used: ${err.message}. Choose a WAV file${canRecord() ? ', or record in the page' : ''}.`,
+      true,
+    );
     return;
   }
   if (ticket !== hide.audioTicket) return;
@@ -216,7 +258,10 @@ async function showAudio(file, recorded) {
   player.hidden = false;
   const channels = info.channels === 1 ? 'mono' : info.channels === 2 ? 'stereo' : `${info.channels} channels`;
   const format = info.encoding === 'float' ? `${info.bitsPerSample}-bit float` : `${info.bitsPerSample}-bit`;
-  setStatus(status, `${recorded ? 'Recording' : 'Voice'} · ${formatSeconds(info.seconds)} · ${format} · ${info.sampleRate / 1000} kHz ${channels} · ${formatBytes(file.size)}`);
+  setStatus(
+    status,
+    `${recorded ? 'Recording' : 'Voice'} · ${formatSeconds(info.seconds)} · ${format} · ${info.sampleRate / 1000} kHz ${channels} · ${formatBytes(file.size)}`,
+  );
   updateFit();
 }
 
@@ -231,7 +276,9 @@ function setupRecording() {
   const button = /** @type {HTMLButtonElement} */ ($('record'));
   const label = /** @type {HTMLElement} */ (button.querySelector('.label'));
   const status = $('hide-audio-status');
-  document.querySelectorAll('[data-needs-mic]').forEach((el) => { el.hidden = false; });
+  document.querySelectorAll('[data-needs-mic]').forEach((el) => {
+    el.hidden = false;
+  });
   /** @type {Awaited<ReturnType<typeof startRecording>> | null} */
   let session = null;
   let timer = 0;
@@ -259,7 +306,10 @@ function setupRecording() {
   }
 
   button.addEventListener('click', async () => {
-    if (session) { await stop(); return; }
+    if (session) {
+      await stop();
+      return;
+    }
     button.disabled = true;
     try {
       session = await startRecording();
@@ -276,7 +326,10 @@ function setupRecording() {
     const limit = hide.capacity ? hide.capacity.seconds : 600;
     const tick = () => {
       const elapsed = (performance.now() - started) / 1000;
-      setStatus(status, `Recording… ${formatSeconds(elapsed)}${hide.capacity ? ` of at most ${formatSeconds(limit)}` : ''}. Press Stop when done.`);
+      setStatus(
+        status,
+        `Recording… ${formatSeconds(elapsed)}${hide.capacity ? ` of at most ${formatSeconds(limit)}` : ''}. Press Stop when done.`,
+      );
       if (elapsed >= limit - 0.1) stop();
     };
     tick();
@@ -296,8 +349,14 @@ async function onHideSubmit(event) {
   busy(submit, true, 'Hiding the voice…');
   try {
     const res = await post(hide.form.action, data);
-    if ('problem' in res) { showError(errorBox, res.problem); return; }
-    if (!res.ok) { showError(errorBox, await readProblem(res)); return; }
+    if ('problem' in res) {
+      showError(errorBox, res.problem);
+      return;
+    }
+    if (!res.ok) {
+      showError(errorBox, await readProblem(res));
+      return;
+    }
     const png = await res.blob();
     const url = swapUrl($('hide-result'), png);
     /** @type {HTMLImageElement} */ ($('container-image')).src = url;
@@ -308,9 +367,14 @@ async function onHideSubmit(event) {
     const capacity = Number(res.headers.get('X-Stego-Capacity-Seconds'));
     const model = res.headers.get('X-Stego-Scheme') === 'coded' ? null : res.headers.get('X-Stego-Model');
     $('hide-summary').textContent =
-      (Number.isFinite(seconds) && res.headers.has('X-Stego-Seconds') ? `${formatSeconds(seconds)} of voice hidden` : 'Voice hidden') +
-      (Number.isFinite(capacity) && res.headers.has('X-Stego-Capacity-Seconds') ? ` (the photo holds ${formatSeconds(capacity)})` : '') +
-      ` · PNG, ${formatBytes(png.size)}` + (model ? ` · model ${model}` : ' · coded');
+      (Number.isFinite(seconds) && res.headers.has('X-Stego-Seconds')
+        ? `${formatSeconds(seconds)} of voice hidden`
+        : 'Voice hidden') +
+      (Number.isFinite(capacity) && res.headers.has('X-Stego-Capacity-Seconds')
+        ? ` (the photo holds ${formatSeconds(capacity)})`
+        : '') +
+      ` · PNG, ${formatBytes(png.size)}` +
+      (model ? ` · model ${model}` : ' · coded');
     $('hide-result').hidden = false;
     $('hide-result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   } finally {
@@ -331,10 +395,19 @@ async function onRevealImage() {
   const status = $('reveal-image-status');
   const img = /** @type {HTMLImageElement} */ ($('reveal-image-preview'));
   const file = reveal.image.files?.[0];
-  if (!file) { setStatus(status, ''); img.hidden = true; swapUrl(img, null); return; }
+  if (!file) {
+    setStatus(status, '');
+    img.hidden = true;
+    swapUrl(img, null);
+    return;
+  }
   if (!(file.type === 'image/png' || /\.png$/i.test(file.name))) {
     img.hidden = true;
-    setStatus(status, `“${file.name}” is not a PNG. Hidden voices live only in the PNG this page made; a JPEG copy has lost it.`, true);
+    setStatus(
+      status,
+      `“${file.name}” is not a PNG. Hidden voices live only in the PNG this page made; a JPEG copy has lost it.`,
+      true,
+    );
     return;
   }
   try {
@@ -356,11 +429,21 @@ async function onRevealSubmit(event) {
   busy(submit, true, 'Listening for a hidden voice…');
   try {
     const res = await post(reveal.form.action, formFields(reveal.form));
-    if ('problem' in res) { showError(errorBox, res.problem); return; }
-    if (!res.ok) { showError(errorBox, await readProblem(res)); return; }
+    if ('problem' in res) {
+      showError(errorBox, res.problem);
+      return;
+    }
+    if (!res.ok) {
+      showError(errorBox, await readProblem(res));
+      return;
+    }
     const wav = await res.blob();
     let info = null;
-    try { info = parseWavInfo(await wav.slice(0, 4096).arrayBuffer()); } catch { /* the player still tries */ }
+    try {
+      info = parseWavInfo(await wav.slice(0, 4096).arrayBuffer());
+    } catch {
+      /* the player still tries */
+    }
     const url = swapUrl($('reveal-result'), wav);
     /** @type {HTMLAudioElement} */ ($('revealed-audio')).src = url;
     const link = /** @type {HTMLAnchorElement} */ ($('audio-download'));
@@ -389,4 +472,6 @@ setupRecording();
 if (hide.image.files?.length) onHideImage();
 if (hide.audio.files?.length) onHideAudio();
 if (reveal.image.files?.length) onRevealImage();
-document.querySelectorAll('[data-needs-js]').forEach((el) => { el.hidden = false; });
+document.querySelectorAll('[data-needs-js]').forEach((el) => {
+  el.hidden = false;
+});

@@ -6,7 +6,12 @@ const RECORD_RATE = 16000;
 
 /** Whether this browser can record here (needs a secure context: https or localhost). */
 export function canRecord() {
-  return Boolean(globalThis.isSecureContext && navigator.mediaDevices?.getUserMedia && globalThis.MediaRecorder && globalThis.OfflineAudioContext);
+  return Boolean(
+    globalThis.isSecureContext &&
+    navigator.mediaDevices?.getUserMedia &&
+    globalThis.MediaRecorder &&
+    globalThis.OfflineAudioContext,
+  );
 }
 
 /**
@@ -17,28 +22,40 @@ export function canRecord() {
 export async function startRecording() {
   let stream;
   try {
-    stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+    stream = await navigator.mediaDevices.getUserMedia({
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true },
+    });
   } catch (err) {
     const name = err && err.name;
     if (name === 'NotAllowedError' || name === 'SecurityError')
       throw new Error('Microphone access was refused. Allow it in the browser’s site settings, or choose a WAV file.');
-    if (name === 'NotFoundError' || name === 'OverconstrainedError') throw new Error('No microphone was found. Choose a WAV file instead.');
-    if (name === 'NotReadableError') throw new Error('The microphone is busy in another program. Close it there, or choose a WAV file.');
+    if (name === 'NotFoundError' || name === 'OverconstrainedError')
+      throw new Error('No microphone was found. Choose a WAV file instead.');
+    if (name === 'NotReadableError')
+      throw new Error('The microphone is busy in another program. Close it there, or choose a WAV file.');
     throw new Error(`The microphone could not be opened (${name || err}).`);
   }
   const recorder = new MediaRecorder(stream);
   const chunks = [];
-  recorder.addEventListener('dataavailable', (e) => { if (e.data.size) chunks.push(e.data); });
+  recorder.addEventListener('dataavailable', (e) => {
+    if (e.data.size) chunks.push(e.data);
+  });
   const stopped = new Promise((resolve, reject) => {
     recorder.addEventListener('stop', () => resolve(undefined));
-    recorder.addEventListener('error', (e) => reject(new Error(`Recording failed (${e.error?.name || 'unknown error'}).`)));
+    recorder.addEventListener('error', (e) =>
+      reject(new Error(`Recording failed (${e.error?.name || 'unknown error'}).`)),
+    );
   });
   const release = () => stream.getTracks().forEach((t) => t.stop());
   recorder.start();
   return {
     async stop() {
       if (recorder.state !== 'inactive') recorder.stop();
-      try { await stopped; } finally { release(); }
+      try {
+        await stopped;
+      } finally {
+        release();
+      }
       const recorded = new Blob(chunks, { type: recorder.mimeType || 'audio/webm' });
       return toWavFile(recorded);
     },

@@ -28,7 +28,8 @@ export function capacity(c: Context<AppContext>): Response {
 }
 
 function side(value: string | undefined, name: string): number {
-  if (value === undefined || value === '') throw new StegError('bad_request', `the "${name}" query parameter is required (pixels)`);
+  if (value === undefined || value === '')
+    throw new StegError('bad_request', `the "${name}" query parameter is required (pixels)`);
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > MAX_SIDE)
     throw new StegError('bad_request', `"${name}" must be a whole number of pixels from 1 to ${MAX_SIDE}`);
   return Number(value);

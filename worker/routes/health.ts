@@ -14,7 +14,12 @@ export async function health(c: Context<AppContext>): Promise<Response> {
       {
         ok: true,
         backend: BACKEND_NAME,
-        model: { version: model.version, sha256: model.sha256, source, ...(fallbackReason ? { reason: fallbackReason } : {}) },
+        model: {
+          version: model.version,
+          sha256: model.sha256,
+          source,
+          ...(fallbackReason ? { reason: fallbackReason } : {}),
+        },
       },
       200,
       { 'cache-control': 'no-store' },

@@ -39,7 +39,14 @@ function stepLoading(levels: number): { load: number; alpha: number } {
  * into `a[1..order]`. Plain IEEE arithmetic only (no Math.sin/exp, whose last bits differ between engines), so the
  * encoder and any decoder compute bit-identical coefficients.
  */
-function fitPredictor(hist: Float64Array, end: number, a: Float64Array, r: Float64Array, w: Float64Array, tmp: Float64Array): void {
+function fitPredictor(
+  hist: Float64Array,
+  end: number,
+  a: Float64Array,
+  r: Float64Array,
+  w: Float64Array,
+  tmp: Float64Array,
+): void {
   a.fill(0);
   const start = Math.max(0, end - ADPCM_WINDOW);
   const n = end - start;
@@ -71,13 +78,16 @@ function fitPredictor(hist: Float64Array, end: number, a: Float64Array, r: Float
  * Both rebuild the same reconstruction, which is what the predictor and step adapt on.
  */
 function run(input: Float32Array | undefined, symbols: Uint8Array, levels: number): Float32Array {
-  if (levels < 3 || levels > 255 || levels % 2 === 0) throw new RangeError(`ADPCM needs an odd number of levels in [3, 255], got ${levels}`);
+  if (levels < 3 || levels > 255 || levels % 2 === 0)
+    throw new RangeError(`ADPCM needs an odd number of levels in [3, 255], got ${levels}`);
   const half = (levels - 1) / 2;
   const { load, alpha } = stepLoading(levels);
   const n = symbols.length;
   const out = new Float32Array(n);
   const hist = new Float64Array(n);
-  const a = new Float64Array(ADPCM_ORDER + 1), r = new Float64Array(ADPCM_ORDER + 1), tmp = new Float64Array(ADPCM_ORDER + 1);
+  const a = new Float64Array(ADPCM_ORDER + 1),
+    r = new Float64Array(ADPCM_ORDER + 1),
+    tmp = new Float64Array(ADPCM_ORDER + 1);
   const w = new Float64Array(ADPCM_WINDOW);
   let power = START_POWER;
   for (let i = 0; i < n; i++) {

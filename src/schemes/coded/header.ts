@@ -46,7 +46,13 @@ export const codedHeaderLayout: HeaderLayout<CodedHeader> = {
       nonce: view.getUint32(28, true),
     };
     const { base, digitsPerSample } = header;
-    if ((bytes[4]! & CODED_FLAG) === 0 || base < 3 || base % 2 === 0 || digitsPerSample < 1 || base ** digitsPerSample > 255)
+    if (
+      (bytes[4]! & CODED_FLAG) === 0 ||
+      base < 3 ||
+      base % 2 === 0 ||
+      digitsPerSample < 1 ||
+      base ** digitsPerSample > 255
+    )
       throw impossibleHeader();
     return header;
   },

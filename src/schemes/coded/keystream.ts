@@ -22,7 +22,9 @@ async function aesKey(key: string): Promise<CryptoKey> {
 async function shifts(key: string, nonce: number, count: number, levels: number): Promise<Uint8Array> {
   const counter = new Uint8Array(16);
   new DataView(counter.buffer).setUint32(0, nonce >>> 0);
-  const stream = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-CTR', counter, length: 64 }, await aesKey(key), new Uint8Array(count * 4)));
+  const stream = new Uint8Array(
+    await crypto.subtle.encrypt({ name: 'AES-CTR', counter, length: 64 }, await aesKey(key), new Uint8Array(count * 4)),
+  );
   const view = new DataView(stream.buffer);
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) out[i] = view.getUint32(i * 4, true) % levels;

@@ -45,8 +45,15 @@ export function codedLevels(c: Pick<CodedFields, 'base' | 'digitsPerSample'>): n
 }
 
 /** How a clip of `sampleCount` samples is laid out in a `width`×`height` image: spare room buys more values per sample. */
-export function codedPlan(sampleCount: number, width: number, height: number): { base: number; digitsPerSample: number; levels: number } {
-  const per = Math.max(1, Math.min(MAX_DIGITS_PER_SAMPLE, Math.floor(digitRoom(width, height) / Math.max(1, sampleCount))));
+export function codedPlan(
+  sampleCount: number,
+  width: number,
+  height: number,
+): { base: number; digitsPerSample: number; levels: number } {
+  const per = Math.max(
+    1,
+    Math.min(MAX_DIGITS_PER_SAMPLE, Math.floor(digitRoom(width, height) / Math.max(1, sampleCount))),
+  );
   const base = per === 1 ? SINGLE_VALUE_BASE : MULTI_VALUE_BASE;
   return { base, digitsPerSample: per, levels: codedLevels({ base, digitsPerSample: per }) };
 }
@@ -70,8 +77,13 @@ export function codedRows(width: number, sampleCount: number, digitsPerSample: n
  * Writes the normalised clip into a copy of the cover's pixels (the header is the caller's) and returns them with the
  * header's coded fields. With a key the symbols are enciphered ({@link encryptSymbols}) under a fresh random nonce.
  */
-export async function embedCoded(cover: RgbImage, normalised: Float32Array, key: string | undefined): Promise<{ rgb: Uint8Array; coded: CodedFields }> {
-  if (normalised.length > codedCapacitySamples(cover.width, cover.height)) throw new RangeError('clip exceeds the coded capacity');
+export async function embedCoded(
+  cover: RgbImage,
+  normalised: Float32Array,
+  key: string | undefined,
+): Promise<{ rgb: Uint8Array; coded: CodedFields }> {
+  if (normalised.length > codedCapacitySamples(cover.width, cover.height))
+    throw new RangeError('clip exceeds the coded capacity');
   const { base, digitsPerSample, levels } = codedPlan(normalised.length, cover.width, cover.height);
   const symbols = adpcmEncode(normalised, levels);
   const nonce = key ? crypto.getRandomValues(new Uint32Array(1))[0]! : 0;
@@ -86,10 +98,17 @@ export async function embedCoded(cover: RgbImage, normalised: Float32Array, key:
  * Reads a coded payload back from the container's top rows (at least {@link codedRows}): the normalised clip. Digits
  * that fail the header's CRC → `damaged_payload`. A keyed payload with a wrong or missing key decodes to noise.
  */
-export async function revealCoded(rgb: Uint8Array, header: CodedHeader, key: string | undefined): Promise<Float32Array> {
+export async function revealCoded(
+  rgb: Uint8Array,
+  header: CodedHeader,
+  key: string | undefined,
+): Promise<Float32Array> {
   const c = header;
   if (c.codec !== ADPCM_CODEC_ID)
-    throw new StegError('damaged_payload', `the container uses codec ${c.codec}, which this server does not know (expected ${ADPCM_CODEC_ID})`);
+    throw new StegError(
+      'damaged_payload',
+      `the container uses codec ${c.codec}, which this server does not know (expected ${ADPCM_CODEC_ID})`,
+    );
   const count = header.sampleCount * c.digitsPerSample;
   if (header.sampleCount > codedCapacitySamples(header.width, header.height) || CODED_START + count > rgb.length)
     throw new StegError('damaged_payload', 'the payload header claims more audio than the image holds');

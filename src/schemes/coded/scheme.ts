@@ -18,7 +18,15 @@ export const codedScheme: HidingScheme<'coded', CodedHeader> = {
     const { samples, gain } = peakNormalise(clip);
     const { rgb, coded } = await embedCoded(cover, samples, key);
     const { width, height } = cover;
-    const header: CodedHeader = { scheme: 'coded', width, height, sampleCount: clip.length, gain, keyed: Boolean(key), ...coded };
+    const header: CodedHeader = {
+      scheme: 'coded',
+      width,
+      height,
+      sampleCount: clip.length,
+      gain,
+      keyed: Boolean(key),
+      ...coded,
+    };
     return { rgb, header, carriedRate: 8000, quality: 'standard' };
   },
 

@@ -36,7 +36,13 @@ export async function runInBands(
   return out;
 }
 
-async function runRows(inputs: Float32Array[], from: number, to: number, cols: number, net: (x: tf.Tensor4D[]) => tf.Tensor4D): Promise<Float32Array> {
+async function runRows(
+  inputs: Float32Array[],
+  from: number,
+  to: number,
+  cols: number,
+  net: (x: tf.Tensor4D[]) => tf.Tensor4D,
+): Promise<Float32Array> {
   const rowSize = cols * BLOCK_CHANNELS;
   const shape: [number, number, number, number] = [1, to - from, cols, BLOCK_CHANNELS];
   const result = tf.tidy(() => net(inputs.map((x) => tf.tensor4d(x.subarray(from * rowSize, to * rowSize), shape))));
@@ -71,7 +77,10 @@ export async function runInTiles(
       const crop = (x: Float32Array) => {
         const part = new Float32Array((r1 - r0) * width * BLOCK_CHANNELS);
         for (let r = r0; r < r1; r++)
-          part.set(x.subarray((r * cols + c0) * BLOCK_CHANNELS, (r * cols + c1) * BLOCK_CHANNELS), (r - r0) * width * BLOCK_CHANNELS);
+          part.set(
+            x.subarray((r * cols + c0) * BLOCK_CHANNELS, (r * cols + c1) * BLOCK_CHANNELS),
+            (r - r0) * width * BLOCK_CHANNELS,
+          );
         return part;
       };
       const part = await runRows(inputs.map(crop), 0, r1 - r0, width, net);

@@ -39,9 +39,18 @@ export function usesFeedback(
  * cover and this clip is pre-compensated; the second container is rounded by the rounding search. Reveal is
  * unchanged: it reads this container as any other.
  */
-export async function embedFedBack(model: LoadedModel, cover: RgbImage, payload: Float32Array, headroom = COVER_HEADROOM): Promise<Uint8Array> {
+export async function embedFedBack(
+  model: LoadedModel,
+  cover: RgbImage,
+  payload: Float32Array,
+  headroom = COVER_HEADROOM,
+): Promise<Uint8Array> {
   const first = await embedSamples(model, cover, payload, headroom);
-  const revealed = await revealSamples(model, { width: cover.width, height: cover.height, data: first }, payload.length);
+  const revealed = await revealSamples(
+    model,
+    { width: cover.width, height: cover.height, data: first },
+    payload.length,
+  );
   return embedSearched(model, cover, withFeedback(payload, revealed), payload, headroom);
 }
 
@@ -56,10 +65,15 @@ export function withFeedback(payload: Float32Array, revealed: Float32Array): Flo
  * Like {@link embedSamples} for `fed` (the payload with feedback), but the float container is rounded to 8 bits by
  * {@link searchRounding} towards what Reveal reads as `payload`. Bands and tiles keep memory bounded for any region.
  */
-async function embedSearched(model: LoadedModel, cover: RgbImage, fed: Float32Array, payload: Float32Array, headroom: number): Promise<Uint8Array> {
+async function embedSearched(
+  model: LoadedModel,
+  cover: RgbImage,
+  fed: Float32Array,
+  payload: Float32Array,
+  headroom: number,
+): Promise<Uint8Array> {
   const { width } = cover;
   const { rows, blockRows, blockCols, blocks, mask } = await floatContainer(model, cover, fed, headroom);
   const levels = await searchRounding(model, blocks, mask, audioToBlocks(payload, width, rows), blockRows, blockCols);
   return keepTilesWithAudio(cover, blocksToRgb(levels, width, rows), payload.length);
 }
-

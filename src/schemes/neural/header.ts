@@ -44,7 +44,8 @@ export const neuralHeaderLayout: HeaderLayout<NeuralHeader> = {
       spreadRate: version === 1 ? UNSPREAD_RATE : view.getUint16(6, true),
       envelope: bytes.slice(24, 24 + ENVELOPE_BYTES),
     };
-    if (header.copies === 0 || header.spreadRate < UNSPREAD_RATE || header.emphasis > MAX_EMPHASIS) throw impossibleHeader();
+    if (header.copies === 0 || header.spreadRate < UNSPREAD_RATE || header.emphasis > MAX_EMPHASIS)
+      throw impossibleHeader();
     return header;
   },
 };

@@ -5,15 +5,25 @@ import { SAMPLES_PER_BLOCK } from '../../container/layout.js';
 export const SCRAMBLE_FRAME = SAMPLES_PER_BLOCK;
 
 async function keyStream(key: string): Promise<() => number> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`stegavox-key-v1:${key}`)));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`stegavox-key-v1:${key}`)),
+  );
   const view = new DataView(digest.buffer);
-  let a = view.getUint32(0), b = view.getUint32(4), c = view.getUint32(8), d = view.getUint32(12);
+  let a = view.getUint32(0),
+    b = view.getUint32(4),
+    c = view.getUint32(8),
+    d = view.getUint32(12);
   if ((a | b | c | d) === 0) a = 1;
   // xoshiro128**: a fast, well-distributed generator seeded from the key digest.
   return () => {
     const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
     const t = b << 9;
-    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = rotl(d, 11);
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
     return result;
   };
 }

@@ -41,7 +41,8 @@ export const AC_GAIN = 8;
  */
 export function blockTransformMatrix(): Float32Array {
   const m = new Float32Array(BLOCK_CHANNELS * BLOCK_CHANNELS);
-  const c = (k: number, n: number) => (k === 0 ? Math.sqrt(1 / BLOCK) : Math.sqrt(2 / BLOCK)) * Math.cos(((2 * n + 1) * k * Math.PI) / (2 * BLOCK));
+  const c = (k: number, n: number) =>
+    (k === 0 ? Math.sqrt(1 / BLOCK) : Math.sqrt(2 / BLOCK)) * Math.cos(((2 * n + 1) * k * Math.PI) / (2 * BLOCK));
   for (let colour = 0; colour < 3; colour++)
     for (let ky = 0; ky < BLOCK; ky++)
       for (let kx = 0; kx < BLOCK; kx++) {
@@ -135,7 +136,12 @@ export function initWeights(config: ModelConfig, seed: number): WeightMap {
 function samePadding(k: number): [[number, number], [number, number], [number, number], [number, number]] {
   const before = Math.floor((k - 1) / 2);
   const after = k - 1 - before;
-  return [[0, 0], [before, after], [before, after], [0, 0]];
+  return [
+    [0, 0],
+    [before, after],
+    [before, after],
+    [0, 0],
+  ];
 }
 
 /** One multi-scale layer `prefix` (e.g. `hiding/1`): ReLU(conv k×k + b) per kernel size, concatenated (k3 first). */
@@ -186,7 +192,13 @@ export function coverForHiding(cover: tf.Tensor4D, headroom = COVER_HEADROOM): t
  * Hiding net. In: cover blocks [N, h, w, 48] in [0, 1] and prepared features. Out: the float container
  * [N, h, w, 48] = the cover kept `headroom` inside [0, 1] + learned residual (not yet clipped or rounded).
  */
-export function hide(w: WeightMap, config: ModelConfig, cover: tf.Tensor4D, prepared: tf.Tensor4D, headroom = COVER_HEADROOM): tf.Tensor4D {
+export function hide(
+  w: WeightMap,
+  config: ModelConfig,
+  cover: tf.Tensor4D,
+  prepared: tf.Tensor4D,
+  headroom = COVER_HEADROOM,
+): tf.Tensor4D {
   const base = coverForHiding(cover, headroom);
   const input = tf.tidy(() => tf.concat([toCoefficients(tf.sub(base, PIXEL_CENTRE) as tf.Tensor4D), prepared], 3));
   const h = stack(w, 'hiding', config.hiding.layers, config.kernels, input);

@@ -12,11 +12,13 @@ export type QuantizeMode = 'round' | 'noise' | 'none';
  * Clip to [0, 1] and round to the nearest multiple of 1/255, exactly as the server does when it writes the PNG.
  * The gradient passes straight through the rounding and the clip, so the nets learn to survive it.
  */
-export const quantize8bit: <T extends tf.Tensor>(x: T) => T = tf.customGrad((...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const x = inputs[0] as tf.Tensor;
-  const value = tf.div(tf.round(tf.mul(tf.clipByValue(x, 0, 1), 255)), 255);
-  return { value, gradFunc: (dy: tf.Tensor) => dy };
-}) as never;
+export const quantize8bit: <T extends tf.Tensor>(x: T) => T = tf.customGrad(
+  (...inputs: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const x = inputs[0] as tf.Tensor;
+    const value = tf.div(tf.round(tf.mul(tf.clipByValue(x, 0, 1), 255)), 255);
+    return { value, gradFunc: (dy: tf.Tensor) => dy };
+  },
+) as never;
 
 /**
  * Training stand-in for {@link quantize8bit}: adds U(−0.5, 0.5)/255 noise (gradient 1). With a `seed` the noise is

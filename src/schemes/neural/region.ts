@@ -42,14 +42,24 @@ export interface EmbeddedRegion {
 }
 
 /** Prepare + Hiding over the tile rows that carry `payload` (normalised samples), in bands (see banded.ts). */
-export async function embedRegion(model: LoadedModel, cover: RgbImage, payload: Float32Array, quantize: 'round' | 'none', headroom = COVER_HEADROOM): Promise<EmbeddedRegion> {
+export async function embedRegion(
+  model: LoadedModel,
+  cover: RgbImage,
+  payload: Float32Array,
+  quantize: 'round' | 'none',
+  headroom = COVER_HEADROOM,
+): Promise<EmbeddedRegion> {
   const { width, height } = cover;
   const rows = regionHeight(width, height, payload.length);
   const padded = paddedSize(width, rows);
   const [blockRows, blockCols] = [padded.height / BLOCK, padded.width / BLOCK];
   const coverBlocks = rgbToBlocks(cover.data.subarray(0, rows * width * 3), width, rows);
-  const blocks = await runInBands([coverBlocks, audioToBlocks(payload, width, rows)], blockRows, blockCols, receptiveReach(model.config, 'embed'), ([c, a]) =>
-    embed(model.weights, model.config, c!, a!, quantize, undefined, headroom),
+  const blocks = await runInBands(
+    [coverBlocks, audioToBlocks(payload, width, rows)],
+    blockRows,
+    blockCols,
+    receptiveReach(model.config, 'embed'),
+    ([c, a]) => embed(model.weights, model.config, c!, a!, quantize, undefined, headroom),
   );
   return { rows, blockRows, blockCols, coverBlocks, blocks };
 }
@@ -58,7 +68,12 @@ export async function embedRegion(model: LoadedModel, cover: RgbImage, payload: 
  * The float container (no rounding) for `payload`, with the cover's values outside the tiles that carry samples, as
  * {@link keepTilesWithAudio} makes the saved container; and the carrying mask, one value per block position.
  */
-export async function floatContainer(model: LoadedModel, cover: RgbImage, payload: Float32Array, headroom = COVER_HEADROOM): Promise<EmbeddedRegion & { mask: Float32Array }> {
+export async function floatContainer(
+  model: LoadedModel,
+  cover: RgbImage,
+  payload: Float32Array,
+  headroom = COVER_HEADROOM,
+): Promise<EmbeddedRegion & { mask: Float32Array }> {
   const region = await embedRegion(model, cover, payload, 'none', headroom);
   const mask = carryingBlockMask(cover.width, region.blockRows, region.blockCols, payload.length);
   const { blocks, coverBlocks } = region;
@@ -67,15 +82,27 @@ export async function floatContainer(model: LoadedModel, cover: RgbImage, payloa
 }
 
 /** Reveal over a block grid, in bands: the audio blocks. */
-export function revealBlocks(model: LoadedModel, blocks: Float32Array, blockRows: number, blockCols: number): Promise<Float32Array> {
-  return runInBands([blocks], blockRows, blockCols, receptiveReach(model.config, 'reveal'), ([c]) => reveal(model.weights, model.config, c!));
+export function revealBlocks(
+  model: LoadedModel,
+  blocks: Float32Array,
+  blockRows: number,
+  blockCols: number,
+): Promise<Float32Array> {
+  return runInBands([blocks], blockRows, blockCols, receptiveReach(model.config, 'reveal'), ([c]) =>
+    reveal(model.weights, model.config, c!),
+  );
 }
 
 /**
  * Runs Prepare + Hiding on the tile rows that carry `payload` and returns the container's 8-bit RGB;
  * rows below are the cover untouched. `payload` holds normalised samples in [-1, 1].
  */
-export async function embedSamples(model: LoadedModel, cover: RgbImage, payload: Float32Array, headroom = COVER_HEADROOM): Promise<Uint8Array> {
+export async function embedSamples(
+  model: LoadedModel,
+  cover: RgbImage,
+  payload: Float32Array,
+  headroom = COVER_HEADROOM,
+): Promise<Uint8Array> {
   const { rows, blocks } = await embedRegion(model, cover, payload, 'round', headroom);
   return keepTilesWithAudio(cover, blocksToRgb(blocks, cover.width, rows), payload.length);
 }
@@ -102,11 +129,19 @@ export function keepTilesWithAudio(cover: RgbImage, region: Uint8Array, sampleCo
 }
 
 /** Runs Reveal on the rows that carry `sampleCount` samples and returns them (normalised, possibly scrambled). */
-export async function revealSamples(model: LoadedModel, container: RgbImage, sampleCount: number): Promise<Float32Array> {
+export async function revealSamples(
+  model: LoadedModel,
+  container: RgbImage,
+  sampleCount: number,
+): Promise<Float32Array> {
   const { width, height } = container;
   const rows = regionHeight(width, height, sampleCount);
   const padded = paddedSize(width, rows);
   const blocks = rgbToBlocks(container.data.subarray(0, rows * width * 3), width, rows);
-  return blocksToAudio(await revealBlocks(model, blocks, padded.height / BLOCK, padded.width / BLOCK), width, rows, sampleCount);
+  return blocksToAudio(
+    await revealBlocks(model, blocks, padded.height / BLOCK, padded.width / BLOCK),
+    width,
+    rows,
+    sampleCount,
+  );
 }
-

@@ -14,6 +14,15 @@ import { sumGradConfig } from '@tensorflow/tfjs-core/dist/gradients/Sum_grad.js'
  * error): a dozen kilobytes instead of all of tfjs's gradients in the worker bundle. Safe to call again.
  */
 export function registerRevealGradients(): void {
-  for (const config of [addGradConfig, concatGradConfig, conv2DGradConfig, multiplyGradConfig, reluGradConfig, squaredDifferenceGradConfig, subGradConfig, sumGradConfig])
+  for (const config of [
+    addGradConfig,
+    concatGradConfig,
+    conv2DGradConfig,
+    multiplyGradConfig,
+    reluGradConfig,
+    squaredDifferenceGradConfig,
+    subGradConfig,
+    sumGradConfig,
+  ])
     registerGradient(config);
 }

@@ -73,7 +73,8 @@ export async function searchRounding(
     } else other[i] = levels[i]!; // no other choice: never flipped
   }
   const flips = Math.max(1, Math.floor(ROUND_SEARCH_SHARE * carrying));
-  const error = (t: tf.Tensor4D, m: tf.Tensor4D) => (x: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, x as tf.Tensor4D), t), m));
+  const error = (t: tf.Tensor4D, m: tf.Tensor4D) => (x: tf.Tensor) =>
+    tf.sum(tf.mul(tf.squaredDifference(reveal(model.weights, model.config, x as tf.Tensor4D), t), m));
   for (let step = 0; step < ROUND_SEARCH_STEPS; step++) {
     // Predicted change of the reveal error if each value took its other level; negative helps.
     const change = await runInTiles(

@@ -78,7 +78,8 @@ export const neuralScheme: HidingScheme<'neural', NeuralHeader> = {
     const slots = claimedSlots(header, header.width, header.height);
     const all = await revealSamples(modelOf(model), container, slots * header.copies);
     const payload = new Float32Array(slots);
-    for (let c = 0; c < header.copies; c++) for (let i = 0; i < slots; i++) payload[i]! += all[c * slots + i]! / header.copies;
+    for (let c = 0; c < header.copies; c++)
+      for (let i = 0; i < slots; i++) payload[i]! += all[c * slots + i]! / header.copies;
     const drift = envelopeDistanceDb(loudnessEnvelope(payload), header.envelope);
     if (drift > ENVELOPE_TOLERANCE_DB && !ignoreIntegrity)
       throw new StegError(

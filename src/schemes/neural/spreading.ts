@@ -64,7 +64,9 @@ export function spreadClip(normalised: Float32Array, rate: number): Float32Array
 /** Inverse of {@link spreadClip}: the spread samples back at 8 kHz, exactly `sampleCount` of them. */
 export function despreadClip(spread: Float32Array, rate: number, sampleCount: number): Float32Array {
   const out = new Float32Array(sampleCount);
-  out.set(resampleFast(spread.subarray(0, spreadLength(sampleCount, rate)), rate, SAMPLE_RATE).subarray(0, sampleCount));
+  out.set(
+    resampleFast(spread.subarray(0, spreadLength(sampleCount, rate)), rate, SAMPLE_RATE).subarray(0, sampleCount),
+  );
   return out;
 }
 
@@ -87,7 +89,13 @@ export interface PreparedPayload {
 export function preparePayload(clip: Float32Array, capacitySamples: number): PreparedPayload {
   const { samples, gain } = normaliseClip(preEmphasise(clip, PRE_EMPHASIS));
   const rate = spreadRate(clip.length, capacitySamples);
-  return { payload: spreadClip(samples, rate), gain, spreadRate: rate, emphasis: PRE_EMPHASIS, headroom: hidingHeadroom(rate) };
+  return {
+    payload: spreadClip(samples, rate),
+    gain,
+    spreadRate: rate,
+    emphasis: PRE_EMPHASIS,
+    headroom: hidingHeadroom(rate),
+  };
 }
 
 /**
@@ -108,9 +116,14 @@ export function hidingHeadroom(rate: number): number {
  * What reveal makes of revealed spread samples: {@link despreadClip}, the post-filter when `denoise` is on (where the
  * error is still white), then de-emphasis with the header's `emphasis`. Still normalised: the caller divides by the gain.
  */
-export function despreadRevealed(spread: Float32Array, rate: number, sampleCount: number, denoise: boolean, emphasis: number): Float32Array {
+export function despreadRevealed(
+  spread: Float32Array,
+  rate: number,
+  sampleCount: number,
+  denoise: boolean,
+  emphasis: number,
+): Float32Array {
   const clip = despreadClip(spread, rate, sampleCount);
   if (denoise) denoiseInPlace(clip);
   return deEmphasiseInPlace(clip, emphasis);
 }
-

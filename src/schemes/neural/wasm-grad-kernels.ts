@@ -112,7 +112,9 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
   const [, gH, gW] = g.shape as Shape4;
   if (gH < kH || gW < kW) {
     free(backend, g);
-    throw new Error(`${FILTER_GRAD} on wasm: unsupported geometry (x ${x.shape}, dy ${dy.shape}, filter ${filterShape})`);
+    throw new Error(
+      `${FILTER_GRAD} on wasm: unsupported geometry (x ${x.shape}, dy ${dy.shape}, filter ${filterShape})`,
+    );
   }
   if (gH !== kH || gW !== kW) {
     // Stride > 1: the dilated product also covers rows/columns past the last window; they are not gradients.
@@ -126,7 +128,13 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): TensorInf
 }
 
 /** 1×1, stride 1, unpadded: dW = xᵀ·dy over all N·H·W positions, one matmul (several times faster than the conv form). */
-function pointwiseFilterGrad(backend: KernelBackend, x: TensorInfo, dy: TensorInfo, cin: number, cout: number): TensorInfo {
+function pointwiseFilterGrad(
+  backend: KernelBackend,
+  x: TensorInfo,
+  dy: TensorInfo,
+  cin: number,
+  cout: number,
+): TensorInfo {
   const rows = x.shape[0]! * x.shape[1]! * x.shape[2]!;
   const xT = transpose(backend, x, [3, 0, 1, 2]); // [Cin, N, H, W]
   const x2 = runWasm('Reshape', backend, { x: xT }, { shape: [1, cin, rows] });

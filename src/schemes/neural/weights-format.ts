@@ -117,12 +117,15 @@ export function validateManifest(json: unknown): WeightsManifest {
   const m = json as Partial<WeightsManifest>;
   if (m.format !== WEIGHTS_FORMAT) refuse(`manifest format is not "${WEIGHTS_FORMAT}"`);
   if (typeof m.formatVersion !== 'number' || !READABLE_FORMAT_VERSIONS.includes(m.formatVersion))
-    refuse(`weights format version ${String(m.formatVersion)} is not supported (this build reads ${READABLE_FORMAT_VERSIONS.join(' and ')})`);
+    refuse(
+      `weights format version ${String(m.formatVersion)} is not supported (this build reads ${READABLE_FORMAT_VERSIONS.join(' and ')})`,
+    );
   if (m.layoutVersion !== LAYOUT_VERSION)
     refuse(`audio layout version ${String(m.layoutVersion)} does not match this build's ${LAYOUT_VERSION}`);
   if (m.sampleRate !== SAMPLE_RATE) refuse(`sample rate ${String(m.sampleRate)} is not ${SAMPLE_RATE}`);
   if (m.dtype !== 'float16' && m.dtype !== 'float32') refuse(`dtype ${String(m.dtype)} is not float16 or float32`);
-  if (typeof m.version !== 'string' || !/^[\w.-]{1,64}$/.test(m.version)) refuse('manifest version is missing or invalid');
+  if (typeof m.version !== 'string' || !/^[\w.-]{1,64}$/.test(m.version))
+    refuse('manifest version is missing or invalid');
   if (typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) refuse('manifest sha256 is missing or invalid');
   if (!Array.isArray(m.tensors) || typeof m.byteLength !== 'number') refuse('manifest tensors or byteLength missing');
   const c = m.config as ModelConfig | undefined;
@@ -141,11 +144,20 @@ export function validateManifest(json: unknown): WeightsManifest {
   specs.forEach((spec, i) => {
     // Entries come from untrusted JSON: null or a non-object must be refused, not dereferenced.
     const t = m.tensors![i] as TensorEntry | null | undefined;
-    if (typeof t !== 'object' || t === null || t.name !== spec.name || JSON.stringify(t.shape) !== JSON.stringify(spec.shape) || t.offset !== expectedOffset)
-      refuse(`manifest tensor ${i} (${String(t?.name)}) does not match the config (expected ${spec.name} [${spec.shape}])`);
+    if (
+      typeof t !== 'object' ||
+      t === null ||
+      t.name !== spec.name ||
+      JSON.stringify(t.shape) !== JSON.stringify(spec.shape) ||
+      t.offset !== expectedOffset
+    )
+      refuse(
+        `manifest tensor ${i} (${String(t?.name)}) does not match the config (expected ${spec.name} [${spec.shape}])`,
+      );
     expectedOffset += spec.shape.reduce((a, b) => a * b, 1);
   });
-  if (m.byteLength !== expectedOffset * (m.dtype === 'float16' ? 2 : 4)) refuse('manifest byteLength does not match its tensors');
+  if (m.byteLength !== expectedOffset * (m.dtype === 'float16' ? 2 : 4))
+    refuse('manifest byteLength does not match its tensors');
   return m as WeightsManifest;
 }
 
@@ -153,16 +165,21 @@ async function checkBinary(manifest: WeightsManifest, bin: Uint8Array): Promise<
   if (bin.length !== manifest.byteLength)
     refuse(`weights binary is ${bin.length} bytes, manifest says ${manifest.byteLength}`);
   const digest = await sha256Hex(bin);
-  if (digest !== manifest.sha256) refuse(`weights binary sha256 ${digest} does not match the manifest's ${manifest.sha256}`);
+  if (digest !== manifest.sha256)
+    refuse(`weights binary sha256 ${digest} does not match the manifest's ${manifest.sha256}`);
 }
 
 /** Decodes the binary into float32 arrays by tensor name, after checking size and sha256. */
 export async function decodeWeights(manifest: WeightsManifest, bin: Uint8Array): Promise<Record<string, Float32Array>> {
   await checkBinary(manifest, bin);
   const bytesPer = manifest.dtype === 'float16' ? 2 : 4;
-  const all = bytesPer === 2 ? decodeHalves(bin, manifest.formatVersion) : new Float32Array(unpackBits(bin, 4, manifest.formatVersion).buffer);
+  const all =
+    bytesPer === 2
+      ? decodeHalves(bin, manifest.formatVersion)
+      : new Float32Array(unpackBits(bin, 4, manifest.formatVersion).buffer);
   const out: Record<string, Float32Array> = {};
-  for (const { name, shape, offset } of manifest.tensors) out[name] = all.subarray(offset, offset + shape.reduce((a, b) => a * b, 1));
+  for (const { name, shape, offset } of manifest.tensors)
+    out[name] = all.subarray(offset, offset + shape.reduce((a, b) => a * b, 1));
   return out;
 }
 
@@ -214,7 +231,10 @@ function unpackBits(bin: Uint8Array, bytesPer: number, version: number): Uint32A
  * Rewrites verified weights of any readable version in the current version, bit for bit (the same float16 or
  * float32 values, so the same outputs); every other manifest field is kept. Throws StegError('bad_weights').
  */
-export async function upgradeWeights(manifestJson: unknown, bin: Uint8Array): Promise<{ manifest: WeightsManifest; bin: Uint8Array }> {
+export async function upgradeWeights(
+  manifestJson: unknown,
+  bin: Uint8Array,
+): Promise<{ manifest: WeightsManifest; bin: Uint8Array }> {
   const manifest = validateManifest(manifestJson);
   await checkBinary(manifest, bin);
   const bytesPer = manifest.dtype === 'float16' ? 2 : 4;
