@@ -15,10 +15,8 @@ export type CodedFields = Pick<CodedHeader, 'codec' | 'base' | 'digitsPerSample'
 /** First channel value (interleaved RGB, raster order) that carries digits: the header's LSBs come before it. */
 export const CODED_START = HEADER_VALUES;
 /**
- * Base when each sample has one value: 7 levels, so a value moves by at most 3. Chosen on bsds500 photos with FSDD
- * training speakers at 90 % of capacity: bases 7 / 9 / 11 gave 42.5 / 39.9 / 38.3 dB PSNR and 19.9 / 21.9 / 23.0 dB
- * SI-SNR with a first codec (Jayant's step multipliers; the RMS step then made base 7 20.6 dB on the training speech
- * alone); 7 is the one that keeps 40 dB with room to spare.
+ * Base when each sample has one value: 7 levels, so a value moves by at most 3. Of bases 7 / 9 / 11 on training data
+ * at 90 %, 7 is the one that keeps 40 dB PSNR with room to spare (42.5 against 39.9 dB; docs/schemes/coded.md).
  */
 export const SINGLE_VALUE_BASE = 7;
 /** Base when a sample spans several values: 3 (1.58 bits for a mean squared change of 2/3, the best ratio of any base). */

@@ -24,10 +24,9 @@ export const DEFAULT_CONFIG: ModelConfig = {
 export const HIDING_OUT_STD = 1e-3;
 
 /**
- * The cover Hiding works from is kept this far inside [0, 1] (3 of 255 levels, about one standard deviation of the
- * hiding residual): near-white skies and black shadows otherwise clip the residual away when the container is
- * rounded to 8 bits. With the s34153 weights on kodak24 at 90 % density it costs 0.12 dB PSNR and buys 0.6 dB SI-SNR
- * (PCC 0.959 → 0.965); on the most saturated photo (kodim20) SI-SNR goes from 5.1 to 9.5 dB.
+ * The cover Hiding works from is kept this far inside [0, 1] (3 of 255 levels): near-white skies and black shadows
+ * otherwise clip the residual away at 8-bit rounding. On kodak24 at 90 % it costs 0.12 dB PSNR for 0.6 dB SI-SNR
+ * (docs/schemes/neural.md).
  */
 export const COVER_HEADROOM = 3 / 255;
 
