@@ -2,6 +2,7 @@
 import { decodeImage, encodePng, sniffImage } from '../formats/image.js';
 import { encodeWav16 } from '../formats/wav.js';
 import { HEADER_VALUES, readHeaderBytes } from '../container/header.js';
+import { openHeader, sealHeader } from '../container/sealed-header.js';
 import { SAMPLE_RATE } from '../container/layout.js';
 import { StegError } from '../util/errors.js';
 import {
@@ -9,7 +10,7 @@ import {
   parsePayloadHeader,
   schemeNamed,
   schemeOf,
-  writeHeaderBits,
+  serializePayloadHeader,
   type PayloadHeader,
   type SchemeName,
 } from '../schemes/registry.js';
@@ -111,7 +112,7 @@ export async function embedAudio(
       maxHighPixels: limits.maxHighPixels ?? DEFAULT_HIGH_PIXELS,
       model,
     });
-    writeHeaderBits(out.rgb, out.header);
+    await sealHeader(out.rgb, serializePayloadHeader(out.header), options.key);
     return {
       png: encodePng({ width, height, data: out.rgb }),
       width,
@@ -124,6 +125,27 @@ export async function embedAudio(
       ...(model ? { model: model.version } : {}),
     };
   });
+}
+
+/**
+ * The header of a container's top rows: sealed (opened with `key`, or keyless), else a legacy header in the clear
+ * (versions 1–4, "SVX"). Nothing found → `no_payload` with the same words whether the photo is empty or sealed
+ * under another key, so a refusal tells nothing about what is there.
+ */
+export async function readPayloadHeader(rgb: Uint8Array, key: string | undefined): Promise<PayloadHeader> {
+  const sealed = (await openHeader(rgb, key)) ?? (key === undefined ? null : await openHeader(rgb));
+  if (sealed) return parsePayloadHeader(sealed);
+  try {
+    return parsePayloadHeader(readHeaderBytes(rgb));
+  } catch (e) {
+    if (!(e instanceof StegError) || e.code !== 'no_payload') throw e;
+    throw new StegError(
+      'no_payload',
+      key === undefined
+        ? 'nothing found: this photo holds no stegavox audio that opens without a key (if it was hidden with a key, send it)'
+        : 'nothing found for this key: the photo holds no stegavox audio this key opens',
+    );
+  }
 }
 
 /**
@@ -156,7 +178,7 @@ export async function revealAudio(
     maxPixels: limits.maxPixels,
     maxRows: Math.ceil(HEADER_VALUES / (3 * width)),
   });
-  const header = parsePayloadHeader(readHeaderBytes(top.data));
+  const header = await readPayloadHeader(top.data, options.key);
   if (header.width !== width || header.height !== height)
     throw new StegError(
       'damaged_payload',

@@ -309,6 +309,45 @@ async function main() {
       },
     );
 
+    await check(
+      'a keyed container revealed without its key: "nothing found", the page offers the key box; with it the voice comes back',
+      async () => {
+        await page.setInputFiles('#hide-image', files.photo);
+        await page.setInputFiles('#hide-audio', files.voice);
+        await page.locator('#fit.ok').waitFor();
+        await page.check('#hide-scheme');
+        await page.fill('#hide-key', 'open sesame');
+        const [embedResponse] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/embed')),
+          page.click('#hide-submit'),
+        ]);
+        assert.equal(embedResponse.status(), 200);
+        await page.locator('#hide-summary').filter({ hasText: 'coded' }).waitFor();
+        const keyed = join(dir, 'keyed.png');
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#container-download')]);
+        await download.saveAs(keyed);
+        await page.fill('#hide-key', '');
+        await page.uncheck('#hide-scheme');
+        await page.setInputFiles('#reveal-image', keyed);
+        await page.fill('#reveal-key', '');
+        const [refused] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/reveal')),
+          page.click('#reveal-submit'),
+        ]);
+        assert.equal(refused.status(), 422);
+        await page.locator('#reveal-error').filter({ hasText: 'Type it in the Key box' }).waitFor();
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'reveal-key');
+        await page.fill('#reveal-key', 'open sesame');
+        const [revealed] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/reveal')),
+          page.click('#reveal-submit'),
+        ]);
+        assert.equal(revealed.status(), 200);
+        await waitForResult(page, '#reveal-result', '#reveal-error');
+        await page.fill('#reveal-key', '');
+      },
+    );
+
     await check('recording in the page makes a WAV that the server accepts', async () => {
       const button = page.locator('#record');
       await button.waitFor({ state: 'visible' });

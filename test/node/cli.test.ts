@@ -117,7 +117,7 @@ describe('stegavox embed → reveal', () => {
     expect(pcc(clip, decodeWav(bytes).samples)).toBeGreaterThan(0.99);
   });
 
-  it('with --key: the same key reveals the clip, no key reveals noise', async () => {
+  it('with --key: the same key reveals the clip; no key or a wrong one finds nothing (exit 1)', async () => {
     const embedded = await stegavox(
       'embed',
       '--image',
@@ -148,8 +148,19 @@ describe('stegavox embed → reveal', () => {
     expect(right.stdout).toMatch(/\(keyed payload\)/);
     expect(pcc(clip, decodeWav(new Uint8Array(await readFile(p('right.wav')))).samples)).toBeGreaterThan(0.99);
     const none = await stegavox('reveal', '--image', p('keyed.png'), '--out', p('none.wav'), '--weights', weights);
-    expect(none.code, none.stderr).toBe(0);
-    expect(Math.abs(pcc(clip, decodeWav(new Uint8Array(await readFile(p('none.wav')))).samples))).toBeLessThan(0.1);
+    expectCleanFailure(none, 1, 'reveal', /nothing found: .*without a key/);
+    const wrong = await stegavox(
+      'reveal',
+      '--image',
+      p('keyed.png'),
+      '--out',
+      p('w.wav'),
+      '--key',
+      'S3cret',
+      '--weights',
+      weights,
+    );
+    expectCleanFailure(wrong, 1, 'reveal', /nothing found for this key/);
   });
 });
 
@@ -230,7 +241,7 @@ describe('bad input: one line, no stack trace, exit status 1 (2 for usage)', () 
 
   it('a PNG with nothing hidden', async () => {
     const run = await stegavox('reveal', '--image', p('cover.png'), '--out', p('x.wav'), '--weights', weights);
-    expectCleanFailure(run, 1, 'reveal', /no stegavox payload found/);
+    expectCleanFailure(run, 1, 'reveal', /nothing found: this photo holds no stegavox audio/);
     expect(existsSync(p('x.wav'))).toBe(false);
   });
 

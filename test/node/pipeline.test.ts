@@ -13,9 +13,9 @@ import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../src/container/layout.
 import { pcc } from '../../src/metrics/quality.js';
 import { HEADER_VALUES } from '../../src/container/header.js';
 import { loudnessEnvelope } from '../../src/container/fingerprint.js';
-import { readHeaderBits, writeHeaderBits } from '../../src/schemes/registry.js';
+import { writeHeaderBits } from '../../src/schemes/registry.js';
 import { normaliseClip } from '../../src/audio/normalise.js';
-import { capacity, embedAudio, revealAudio } from '../../src/pipeline/index.js';
+import { capacity, embedAudio, readPayloadHeader, revealAudio } from '../../src/pipeline/index.js';
 import { embedSamples, keepTilesWithAudio } from '../../src/schemes/neural/region.js';
 import {
   hidingHeadroom,
@@ -113,7 +113,10 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     const container = await decodeImage(embedded.png);
     expect([container.width, container.height]).toEqual([W, H]);
     // The header records the pre-emphasis embed applied, so reveal undoes exactly that.
-    expect(readHeaderBits(container.data)).toMatchObject({ scheme: 'neural', emphasis: PRE_EMPHASIS });
+    expect(await readPayloadHeader(container.data, undefined)).toMatchObject({
+      scheme: 'neural',
+      emphasis: PRE_EMPHASIS,
+    });
 
     const revealed = await revealAudio(model, embedded.png);
     expect(revealed.keyed).toBe(false);
@@ -164,7 +167,7 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect(pcc(decimated, revealed.samples)).toBeGreaterThan(0.98);
   });
 
-  it('keyed: the right key gives the clip back, a wrong or missing key gives noise', async () => {
+  it('keyed: the right key gives the clip back; a wrong or missing key finds nothing (422, same words as an empty photo)', async () => {
     const clip = wav(1.0, SAMPLE_RATE, 2);
     const embedded = await embedAudio(model, cover, clip.bytes, { key: 'open sesame' });
     const right = await revealAudio(model, embedded.png, { key: 'open sesame' });
@@ -172,14 +175,15 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect(right.samples.length).toBe(clip.samples.length);
     expect(pcc(clip.samples, right.samples)).toBeGreaterThan(0.99);
     for (const key of ['open sesame!', 'Open sesame', undefined]) {
-      const wrong = await revealAudio(model, embedded.png, key === undefined ? {} : { key });
-      expect(wrong.keyed).toBe(true);
-      expect(wrong.samples.length).toBe(clip.samples.length);
-      expect(Math.abs(pcc(clip.samples, wrong.samples)), `key ${String(key)}`).toBeLessThan(0.1);
+      const refused = await stegErrorOf(() => revealAudio(model, embedded.png, key === undefined ? {} : { key }));
+      const empty = await stegErrorOf(() => revealAudio(model, cover, key === undefined ? {} : { key }));
+      expect(refused.code).toBe('no_payload');
+      // A keyed container and a photo with nothing in it get the same answer: the refusal leaks nothing.
+      expect(refused).toEqual(empty);
     }
   });
 
-  it('spreads a short clip in a large photo and gives it back, keyed and not; a wrong or missing key gives noise', async () => {
+  it('spreads a short clip in a large photo and gives it back, keyed and not; a wrong or missing key finds nothing', async () => {
     const big = encodePng({ width: 256, height: 128, data: pattern(256, 128) }); // 32 tiles, 98,304 samples
     const clip = wav(0.5, SAMPLE_RATE, 7);
     const plain = await embedAudio(model, big, clip.bytes);
@@ -190,8 +194,8 @@ describe('embedAudio → revealAudio (transparent weights)', () => {
     expect(right.samples.length).toBe(clip.samples.length);
     expect(pcc(clip.samples, right.samples)).toBeGreaterThan(0.99);
     for (const key of ['k2', undefined]) {
-      const wrong = await revealAudio(model, keyed.png, key === undefined ? {} : { key });
-      expect(Math.abs(pcc(clip.samples, wrong.samples)), `key ${String(key)}`).toBeLessThan(0.1);
+      const refused = await stegErrorOf(() => revealAudio(model, keyed.png, key === undefined ? {} : { key }));
+      expect(refused.code, `key ${String(key)}`).toBe('no_payload');
     }
   });
 

@@ -123,7 +123,7 @@ describe('embed → reveal', () => {
     expect(rawWav.samples.some((v, i) => v !== wav.samples[i])).toBe(true);
   });
 
-  it('with a key: the same key gives the clip back, no key or a wrong key gives unrelated audio of the same length', async () => {
+  it('with a key: the same key gives the clip back; no key or a wrong key gets 422 no_payload, as an empty photo does', async () => {
     const prefix = await withTransparentWeights('keyed');
     const key = 'correct horse battery staple';
     const embedded = await call(
@@ -135,18 +135,23 @@ describe('embed → reveal', () => {
     expect(embedded.status).toBe(200);
     const container = new Uint8Array(await embedded.arrayBuffer());
     const clip = makeSamples(2, 8000, 6);
-    const reveal = async (k?: string) => {
-      const response = await call(multipart('/api/reveal', { image: container, key: k }), { WEIGHTS_PREFIX: prefix });
-      expect(response.status).toBe(200);
-      return decodeWav(new Uint8Array(await response.arrayBuffer())).samples;
-    };
-    const right = await reveal(key);
-    const none = await reveal();
-    const wrong = await reveal('Correct horse battery staple');
-    for (const samples of [right, none, wrong]) expect(samples.length).toBe(16000);
-    expect(pcc(right, clip)).toBeGreaterThan(0.99);
-    expect(Math.abs(pcc(none, clip))).toBeLessThan(0.1);
-    expect(Math.abs(pcc(wrong, clip))).toBeLessThan(0.1);
+    const reveal = (image: Uint8Array, k?: string) =>
+      call(multipart('/api/reveal', { image, key: k }), { WEIGHTS_PREFIX: prefix });
+    const right = await reveal(container, key);
+    expect(right.status).toBe(200);
+    const samples = decodeWav(new Uint8Array(await right.arrayBuffer())).samples;
+    expect(samples.length).toBe(16000);
+    expect(pcc(samples, clip)).toBeGreaterThan(0.99);
+    const empty = makePng(128, 128, 5);
+    for (const k of [undefined, 'Correct horse battery staple']) {
+      const refused = await reveal(container, k);
+      const nothing = await reveal(empty, k);
+      expect([refused.status, nothing.status]).toEqual([422, 422]);
+      const [a, b] = [await problem(refused), await problem(nothing)];
+      expect(a).toMatchObject({ code: 'no_payload' });
+      expect(a.detail).toBe(b.detail);
+      expect(a.detail).toMatch(k === undefined ? /without a key/ : /for this key/);
+    }
   });
 
   it('with the bundled weights: a container of the cover size; reveal gives the clip or an honest 422 (quality checked once trained)', async () => {

@@ -42,7 +42,7 @@ async function readProblem(res) {
   if (type.includes('json')) {
     try {
       const body = await res.json();
-      return { title: body.title || `Error ${res.status}`, detail: body.detail || '' };
+      return { title: body.title || `Error ${res.status}`, detail: body.detail || '', code: body.code || '' };
     } catch {
       /* fall through to the status line */
     }
@@ -418,6 +418,17 @@ async function onRevealImage() {
   }
 }
 
+/**
+ * After "nothing found": a keyed container looks exactly like an empty photo without its key, so the page says so
+ * and puts the cursor in the key box.
+ */
+function offerKey(errorBox) {
+  const hint = document.createElement('p');
+  hint.textContent = 'Hidden with a key? Type it in the Key box and reveal again.';
+  errorBox.append(hint);
+  /** @type {HTMLInputElement} */ ($('reveal-key')).focus();
+}
+
 async function onRevealSubmit(event) {
   event.preventDefault();
   const errorBox = $('reveal-error');
@@ -434,7 +445,9 @@ async function onRevealSubmit(event) {
       return;
     }
     if (!res.ok) {
-      showError(errorBox, await readProblem(res));
+      const problem = await readProblem(res);
+      showError(errorBox, problem);
+      if (problem.code === 'no_payload') offerKey(errorBox);
       return;
     }
     const wav = await res.blob();
