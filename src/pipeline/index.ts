@@ -127,16 +127,38 @@ export async function embedAudio(
   });
 }
 
+/** What {@link readPayloadHeaderInfo} found: the header and how it was stored. */
+export interface PayloadHeaderInfo {
+  header: PayloadHeader;
+  /**
+   * How the header opened: `key` (sealed under the key given), `keyless` (sealed with no key) or `clear` (a legacy
+   * header in the clear, versions 1–4).
+   */
+  frame: 'key' | 'keyless' | 'clear';
+  /** The header layout version inside the frame (for `clear`, the legacy version byte). */
+  version: number;
+}
+
 /**
  * The header of a container's top rows: sealed (opened with `key`, or keyless), else a legacy header in the clear
  * (versions 1–4, "SVX"). Nothing found → `no_payload` with the same words whether the photo is empty or sealed
  * under another key, so a refusal tells nothing about what is there.
  */
 export async function readPayloadHeader(rgb: Uint8Array, key: string | undefined): Promise<PayloadHeader> {
-  const sealed = (await openHeader(rgb, key)) ?? (key === undefined ? null : await openHeader(rgb));
-  if (sealed) return parsePayloadHeader(sealed);
+  return (await readPayloadHeaderInfo(rgb, key)).header;
+}
+
+/**
+ * {@link readPayloadHeader} plus how the header was stored, for `stegavox info`: the same search order and the
+ * same refusals, so the two never disagree about what a photo holds.
+ */
+export async function readPayloadHeaderInfo(rgb: Uint8Array, key: string | undefined): Promise<PayloadHeaderInfo> {
+  const withKey = key === undefined ? null : await openHeader(rgb, key);
+  const sealed = withKey ?? (await openHeader(rgb));
+  if (sealed) return { header: parsePayloadHeader(sealed), frame: withKey ? 'key' : 'keyless', version: sealed[3]! };
   try {
-    return parsePayloadHeader(readHeaderBytes(rgb));
+    const bytes = readHeaderBytes(rgb);
+    return { header: parsePayloadHeader(bytes), frame: 'clear', version: bytes[3]! };
   } catch (e) {
     if (!(e instanceof StegError) || e.code !== 'no_payload') throw e;
     throw new StegError(
