@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK, BLOCK_CHANNELS } from '../src/container/layout.js';
 import { StegError } from '../src/util/errors.js';
-import { BackendUnavailableError, initBackend, type TrainingBackend } from '../src/node/backend.js';
+import { BackendUnavailableError, initBackend, TRAINING_BACKENDS, type TrainingBackend } from '../src/node/backend.js';
 import { checkWasmThreads, enableNodeWasmThreads } from '../src/node/wasm-threads.js';
 import { syntheticTrainingStep } from '../training/synthetic-step.js';
 
@@ -30,8 +30,8 @@ export interface Options {
   help: boolean;
 }
 
-export const usage = `usage: npm run bench:train -- [--backends wasm,cpu,tensorflow] [--steps N] [--cpu-full] [--only backends,cores] [--batch N]
-  --backends  which to try (default: all; tensorflow only if tfjs-node is installed); the cores section runs only with wasm
+export const usage = `usage: npm run bench:train -- [--backends wasm,cpu,tensorflow,webgpu] [--steps N] [--cpu-full] [--only backends,cores] [--batch N]
+  --backends  which to try (default: all; tensorflow and webgpu only where installed and a device exists); the cores section runs only with wasm
   --steps     timed steps per wasm/tensorflow case and per cores case (default 3; one warm-up step is always excluded)
   --cpu-full  also run cpu at batch 32 and 64x64 (very slow: minutes per step)
   --only      sections: backends (each backend, 32x32 and 64x64, in this process) and cores (wasm, 32x32: one process
@@ -51,7 +51,7 @@ function positiveInt(flag: string, value: string | undefined): number {
  */
 export function parseArgs(argv: string[]): Options {
   const opts: Options = {
-    backends: ['wasm', 'cpu', 'tensorflow'],
+    backends: [...TRAINING_BACKENDS],
     steps: 3,
     cpuFull: false,
     only: new Set(SECTIONS),
@@ -62,7 +62,7 @@ export function parseArgs(argv: string[]): Options {
     const a = argv[i]!;
     if (a === '--backends') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
-      const unknown = names.filter((n) => !['wasm', 'cpu', 'tensorflow'].includes(n));
+      const unknown = names.filter((n) => !(TRAINING_BACKENDS as readonly string[]).includes(n));
       if (names.length === 0 || unknown.length) {
         throw new StegError('bad_request', `unknown backend(s) ${unknown.join(', ') || '(none given)'}\n${usage}`);
       }

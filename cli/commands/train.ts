@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_CONFIG, type ModelConfig } from '../../src/schemes/neural/model.js';
-import { initBackend, type TrainingBackend } from '../../src/node/backend.js';
+import { initBackend, type TrainingBackend, TRAINING_BACKENDS } from '../../src/node/backend.js';
 import { makeBatch, type Batch as DataBatch } from '../../datasets/batch.js';
 import { createRng, getPreset, loadPreset } from '../../datasets/presets.js';
 import { exportWeights } from '../../training/export.js';
@@ -45,8 +45,8 @@ export async function trainCommand(argv: string[]): Promise<void> {
     dtype: { type: 'string', default: 'float16' },
   });
   const backend = v.backend as TrainingBackend;
-  if (!['wasm', 'cpu', 'tensorflow'].includes(backend))
-    throw new UsageError(`--backend must be wasm, cpu or tensorflow`);
+  if (!TRAINING_BACKENDS.includes(backend))
+    throw new UsageError(`--backend must be one of ${TRAINING_BACKENDS.join(', ')}`);
   const threads = numberOption(v, 'threads', 1);
   if (!Number.isInteger(threads) || threads < 1)
     throw new UsageError(`--threads must be a whole number of at least 1, got "${v.threads}"`);

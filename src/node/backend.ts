@@ -1,13 +1,13 @@
-/** Picks and initialises the tfjs backend training runs on: wasm (default), cpu, or tensorflow (tfjs-node). */
+/** Picks and initialises the tfjs backend training runs on: wasm (default), cpu, tensorflow (tfjs-node) or webgpu (Dawn). */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmGradKernels } from '../schemes/neural/wasm-grad-kernels.js';
 import { checkWasmThreads, enableNodeWasmThreads } from './wasm-threads.js';
 
 /** Backends training can run on. */
-export type TrainingBackend = 'wasm' | 'cpu' | 'tensorflow';
+export type TrainingBackend = 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
 
 /** Every {@link TrainingBackend}, in order of preference for this project. */
-export const TRAINING_BACKENDS: readonly TrainingBackend[] = ['wasm', 'cpu', 'tensorflow'];
+export const TRAINING_BACKENDS: readonly TrainingBackend[] = ['wasm', 'cpu', 'tensorflow', 'webgpu'];
 
 /** The backend asked for cannot start here (e.g. tfjs-node not installed); `message` says how to get it. */
 export class BackendUnavailableError extends Error {
@@ -55,6 +55,41 @@ async function loadTfjsNode(): Promise<void> {
     `The 'tensorflow' backend needs tfjs-node, which is not usable here (${failures.join('; ')}). ` +
       `Install it with: ${INSTALL_HINT}.`,
   );
+}
+
+/**
+ * Node's WebGPU: Google's `webgpu` package (Dawn, prebuilt for Linux, macOS and Windows; it needs a Vulkan, Metal or
+ * D3D12 driver, not a CUDA toolkit that matches libtensorflow's). Not a dependency: a native binary most users of
+ * stegavox never need.
+ */
+const WEBGPU_HINT = 'npm install --no-save webgpu@0.6 (Dawn; needs a GPU driver with Vulkan, Metal or D3D12)';
+
+/**
+ * Starts Dawn, publishes its WebGPU objects as the globals tfjs expects (`navigator.gpu`, `GPUBufferUsage`, …), checks
+ * that an adapter exists, then loads `@tensorflow/tfjs-backend-webgpu`, which registers the `webgpu` backend with
+ * every kernel training needs (its conv gradients included; test/node/backend-kernels.test.ts checks the list).
+ */
+async function loadWebgpu(): Promise<void> {
+  let dawn: { create: (flags: string[]) => { requestAdapter: () => Promise<unknown> }; globals: object };
+  try {
+    const specifier: string = 'webgpu';
+    dawn = await import(specifier);
+  } catch (e) {
+    throw new BackendUnavailableError(
+      `The 'webgpu' backend needs Node WebGPU bindings (${isModuleNotFound(e, 'webgpu') ? 'not installed' : String(e)}). ` +
+        `Install them with: ${WEBGPU_HINT}.`,
+    );
+  }
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]);
+  const holder = globalThis as { navigator?: { gpu?: unknown } };
+  if (holder.navigator) Object.defineProperty(holder.navigator, 'gpu', { value: gpu, configurable: true });
+  else holder.navigator = { gpu };
+  if (!(await gpu.requestAdapter()))
+    throw new BackendUnavailableError(
+      "The 'webgpu' backend found no GPU adapter (Dawn saw no usable Vulkan, Metal or D3D12 device on this machine).",
+    );
+  await import('@tensorflow/tfjs-backend-webgpu');
 }
 
 /**
@@ -120,6 +155,9 @@ async function activate(name: TrainingBackend): Promise<void> {
       break;
     case 'tensorflow':
       await loadTfjsNode();
+      break;
+    case 'webgpu':
+      await loadWebgpu();
       break;
     default:
       throw new BackendUnavailableError(

@@ -59,7 +59,7 @@ function expectBadRequest(argv: string[]): void {
 describe('parseArgs', () => {
   it('defaults to every backend, both sections, 3 timed steps, batch 32', () => {
     const o = parseArgs([]);
-    expect(o.backends).toEqual(['wasm', 'cpu', 'tensorflow']);
+    expect(o.backends).toEqual(['wasm', 'cpu', 'tensorflow', 'webgpu']);
     expect([...o.only]).toEqual(['backends', 'cores']);
     expect(o).toMatchObject({ steps: 3, batch: 32, cpuFull: false, help: false });
   });
