@@ -12,6 +12,7 @@ import {
   type PayloadHeader,
 } from '../../src/schemes/registry.js';
 import type { NeuralHeader } from '../../src/schemes/neural/header.js';
+import { validCodec } from '../../src/schemes/robust/codec.js';
 
 const RUNS = 10_000;
 
@@ -52,8 +53,10 @@ function expectHeaderOrStegError(f: () => PayloadHeader): 'ok' | string {
     expect(h.emphasis >= 0 && h.emphasis <= 0.95).toBe(true);
     expect(Number.isInteger(h.spreadRate) && h.spreadRate >= 8000 && h.spreadRate <= 65535).toBe(true);
     expect(h.envelope.length).toBe(ENVELOPE_BYTES);
-  } else {
+  } else if (h.scheme === 'coded') {
     expect(h.base >= 3 && h.base % 2 === 1 && h.digitsPerSample >= 1 && h.base ** h.digitsPerSample <= 255).toBe(true);
+  } else {
+    expect(validCodec(h.codec)).toBe(true);
   }
   return 'ok';
 }
