@@ -30,6 +30,8 @@ const BY_NAME: Record<string, Step> = {
   resampleFast: 'resample (input to 8 kHz, spreading)',
   normaliseClip: 'normalise / denormalise clip',
   denormaliseClip: 'normalise / denormalise clip',
+  sealHeader: 'header + fingerprint',
+  openHeader: 'header + fingerprint',
   writeHeaderBits: 'header + fingerprint',
   readHeaderBits: 'header + fingerprint',
   loudnessEnvelope: 'header + fingerprint',
@@ -65,7 +67,12 @@ function frameStep(frame: ProfileNode['callFrame']): Step | null {
     url.includes('/src/schemes/neural/quantize.ts')
   )
     return 'nets (tfjs-wasm, incl. tensor upload/download)';
-  if (url.includes('/src/pipeline.ts') || url.includes('/src/schemes/neural/key-scramble.ts'))
+  if (
+    url.includes('/src/pipeline/') ||
+    url.includes('/src/schemes/neural/spreading.ts') ||
+    url.includes('/src/schemes/neural/region.ts') ||
+    url.includes('/src/schemes/neural/key-scramble.ts')
+  )
     return 'glue (layout, averaging, buffers)';
   // The PNG inflate runs on the platform's zlib through a DecompressionStream, whose stream callbacks run from the
   // microtask queue, not under decodePngRgb; nothing else in the pipeline uses web streams or zlib.
