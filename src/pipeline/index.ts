@@ -8,6 +8,7 @@ import { StegError } from '../util/errors.js';
 import {
   DEFAULT_SCHEME,
   parsePayloadHeader,
+  SCHEMES,
   schemeNamed,
   schemeOf,
   serializePayloadHeader,
@@ -15,6 +16,8 @@ import {
   type SchemeName,
 } from '../schemes/registry.js';
 import type { HidingScheme, Quality } from '../schemes/scheme.js';
+import { encodeJpeg } from '../formats/jpeg-encode.js';
+import { fittedSize, resizeRgb } from '../formats/resize.js';
 import type { LoadedModel } from '../schemes/neural/weights-format.js';
 import { assertFits, decodeAudioInput } from './audio-input.js';
 import { checkCoverSize, checkPixels, DEFAULT_HIGH_PIXELS, DEFAULT_LIMITS, type Limits } from './limits.js';
@@ -38,8 +41,16 @@ export function capacity(width: number, height: number, scheme: SchemeName = DEF
   return { samples, seconds: samples / SAMPLE_RATE, sampleRate: SAMPLE_RATE };
 }
 
+/** File formats embed writes containers in: PNG for every scheme, JPEG for those that survive it. */
+export const CONTAINER_FORMATS = ['png', 'jpeg'] as const;
+export type ContainerFormat = (typeof CONTAINER_FORMATS)[number];
+
 /** Result of {@link embedAudio}. */
 export interface EmbedResult {
+  /** The container file, in {@link format}. */
+  container: Uint8Array;
+  format: ContainerFormat;
+  /** The same bytes as {@link container} (the name predates JPEG containers). */
   png: Uint8Array;
   width: number;
   height: number;
@@ -70,6 +81,8 @@ export interface RevealResult {
   denoised: boolean;
   /** Version of the weights that ran; absent when the scheme runs no model. */
   model?: string;
+  /** Frames the clip travelled in and how many failed their check and were concealed (framed schemes only). */
+  frames?: { total: number; lost: number };
 }
 
 /** Runs `use` with the model when `scheme` needs one, with null otherwise (the weights are then never loaded). */
@@ -83,26 +96,48 @@ async function withSchemeModel<T>(
   return typeof models === 'function' ? models(use) : use(models);
 }
 
+/** Options of {@link embedAudio}. */
+export interface EmbedOptions {
+  key?: string;
+  limits?: Limits;
+  quality?: Quality;
+  scheme?: SchemeName;
+  /** Bring the photo's long side down to this many pixels first (a size messengers keep: 1600, 1280, 1080). */
+  fit?: number;
+  /** The container's file format (default PNG); JPEG only for a scheme that survives it. */
+  format?: ContainerFormat;
+}
+
 /**
- * Hides the clip in the cover: PNG or JPEG + WAV in, PNG out (same width and height as the cover). With a key only
- * the same key gets the audio back. Throws StegError for every bad input.
+ * Hides the clip in the cover: PNG or JPEG + WAV in, the container out (PNG, or JPEG for the robust scheme; the
+ * cover's size, or its size fitted to `fit`). With a key only the same key gets the audio back. Throws StegError for
+ * every bad input.
  */
 export async function embedAudio(
   models: ModelAccess,
   imageBytes: Uint8Array,
   audioBytes: Uint8Array,
-  options: { key?: string; limits?: Limits; quality?: Quality; scheme?: SchemeName } = {},
+  options: EmbedOptions = {},
 ): Promise<EmbedResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const scheme = schemeNamed(options.scheme ?? DEFAULT_SCHEME) as unknown as HidingScheme<string, PayloadHeader>;
-  const { width, height } = sniffImage(imageBytes);
+  const format = options.format ?? 'png';
+  if (format === 'jpeg' && !scheme.survivesJpeg)
+    throw new StegError(
+      'bad_request',
+      `a JPEG container would destroy the ${scheme.name} scheme's payload; ask for format=png, or scheme=robust`,
+    );
+  const sniffed = sniffImage(imageBytes);
+  checkPixels(sniffed.width, sniffed.height, limits);
+  const { width, height } = fittedSize(sniffed.width, sniffed.height, options.fit);
   checkCoverSize(width, height, limits);
   const capacitySamples = scheme.capacitySamples(width, height);
   const clip = decodeAudioInput(audioBytes, limits, capacitySamples, scheme.footprint);
   if (clip.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
   // The header's length is checked before decoding; resampling can land a sample or two either side of it.
   assertFits(clip.length, capacitySamples, scheme.footprint);
-  const cover = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const photo = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const cover = resizeRgb(photo, width, height);
   return withSchemeModel(scheme, models, async (model) => {
     const out = await scheme.embed({
       cover,
@@ -113,8 +148,12 @@ export async function embedAudio(
       model,
     });
     await sealHeader(out.rgb, serializePayloadHeader(out.header), options.key);
+    const image = { width, height, data: out.rgb };
+    const container = format === 'jpeg' ? encodeJpeg(image) : encodePng(image);
     return {
-      png: encodePng({ width, height, data: out.rgb }),
+      container,
+      format,
+      png: container,
       width,
       height,
       seconds: clip.length / SAMPLE_RATE,
@@ -161,18 +200,47 @@ export async function readPayloadHeaderInfo(rgb: Uint8Array, key: string | undef
     return { header: parsePayloadHeader(bytes), frame: 'clear', version: bytes[3]! };
   } catch (e) {
     if (!(e instanceof StegError) || e.code !== 'no_payload') throw e;
-    throw new StegError(
-      'no_payload',
-      key === undefined
-        ? 'nothing found: this photo holds no stegavox audio that opens without a key (if it was hidden with a key, send it)'
-        : 'nothing found for this key: the photo holds no stegavox audio this key opens',
-    );
+    throw nothingFound(key);
   }
 }
 
+/** The one refusal for "no payload opens": the same words whether the photo is empty or keyed under another key. */
+function nothingFound(key: string | undefined): StegError {
+  return new StegError(
+    'no_payload',
+    key === undefined
+      ? 'nothing found: this photo holds no stegavox audio that opens without a key (if it was hidden with a key, send it)'
+      : 'nothing found for this key: the photo holds no stegavox audio this key opens',
+  );
+}
+
 /**
- * Recovers the clip from a container PNG: 16-bit PCM mono 8 kHz WAV of the embedded duration. No payload, or a
- * container altered so the audio no longer decodes (resized, cropped, re-encoded) → StegError 422.
+ * A photo whose LSB header is gone or never was (a JPEG, a re-saved or resized container): the schemes that carry
+ * their own header in the content look for theirs. Nothing → the same refusal as an empty photo.
+ */
+async function revealUnframed(imageBytes: Uint8Array, limits: Limits, key: string | undefined): Promise<RevealResult> {
+  const image = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  for (const scheme of SCHEMES) {
+    if (!scheme.revealUnframed) continue;
+    const found = await scheme.revealUnframed(image, key);
+    if (!found) continue;
+    return {
+      wav: encodeWav16(found.samples, SAMPLE_RATE),
+      samples: found.samples,
+      seconds: found.sampleCount / SAMPLE_RATE,
+      keyed: found.keyed,
+      scheme: scheme.name,
+      fingerprintDriftDb: found.fingerprintDriftDb,
+      denoised: found.denoised,
+      ...(found.frames ? { frames: found.frames } : {}),
+    };
+  }
+  throw nothingFound(key);
+}
+
+/**
+ * Recovers the clip from a container (PNG, or JPEG for the robust scheme): 16-bit PCM mono 8 kHz WAV of the embedded
+ * duration. No payload, or a container altered so the audio no longer decodes → StegError 422.
  */
 export async function revealAudio(
   models: ModelAccess,
@@ -188,19 +256,23 @@ export async function revealAudio(
 ): Promise<RevealResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const { format, width, height } = sniffImage(imageBytes);
-  if (format !== 'png')
-    throw new StegError(
-      'unsupported_media_type',
-      'containers are PNG files; a JPEG cannot carry stegavox audio (JPEG compression destroys it)',
-    );
   checkPixels(width, height, limits);
+  // A JPEG has no LSB header left: only a scheme that survives re-encoding can be in it.
+  if (format !== 'png') return revealUnframed(imageBytes, limits, options.key);
   // Only the top rows matter: first the few that hold the header, then the region it names. A short clip in a big
   // photo never inflates the rest of the PNG.
   const top = await decodeImage(imageBytes, {
     maxPixels: limits.maxPixels,
     maxRows: Math.ceil(HEADER_VALUES / (3 * width)),
   });
-  const header = await readPayloadHeader(top.data, options.key);
+  let header: PayloadHeader;
+  try {
+    header = await readPayloadHeader(top.data, options.key);
+  } catch (e) {
+    // A PNG that lost its LSB header (a re-saved or resized container) may still hold a robust payload.
+    if (e instanceof StegError && e.code === 'no_payload') return revealUnframed(imageBytes, limits, options.key);
+    throw e;
+  }
   if (header.width !== width || header.height !== height)
     throw new StegError(
       'damaged_payload',
@@ -228,6 +300,7 @@ export async function revealAudio(
       fingerprintDriftDb: out.fingerprintDriftDb,
       denoised: out.denoised,
       ...(model ? { model: model.version } : {}),
+      ...(out.frames ? { frames: out.frames } : {}),
     };
   });
 }

@@ -9,11 +9,12 @@ import {
 import { parseChoice } from '../util/choice.js';
 import { codedScheme } from './coded/scheme.js';
 import { neuralScheme } from './neural/scheme.js';
+import { robustScheme } from './robust/scheme.js';
 import { stealthScheme } from './stealth/scheme.js';
 import type { HidingScheme } from './scheme.js';
 
 /** Every scheme, the default first. */
-export const SCHEMES = [neuralScheme, codedScheme, stealthScheme] as const;
+export const SCHEMES = [neuralScheme, codedScheme, stealthScheme, robustScheme] as const;
 
 /** A registered scheme. */
 export type AnyScheme = (typeof SCHEMES)[number];

@@ -56,6 +56,8 @@ export interface RevealJob<H extends HeaderCommon> {
 export interface RevealOutput {
   /** At 8 kHz, at the loudness it was embedded with. */
   samples: Float32Array;
+  /** For schemes that send the clip in checked frames: how many there were and how many failed and were concealed. */
+  frames?: { total: number; lost: number };
   /** True when the post-filter ran. */
   denoised: boolean;
   /** Mean loudness-envelope error against the header's fingerprint, dB (0 for schemes with an exact check). */
@@ -85,4 +87,18 @@ export interface HidingScheme<
   /** Image rows from the top that reveal must decode for this header (header rows included). */
   revealRows(header: H, width: number, height: number): number;
   reveal(job: RevealJob<H>): Promise<RevealOutput>;
+  /** True when the payload survives lossy re-encoding, so embed may write the container as a JPEG. */
+  readonly survivesJpeg: boolean;
+  /**
+   * For schemes that carry their own header in the image content: find and reveal a container whose LSB header is
+   * gone (re-encoded as JPEG, resized by a messenger). Null when nothing of this scheme's is there.
+   */
+  revealUnframed?(image: RgbImage, key: string | undefined): Promise<UnframedReveal | null>;
+}
+
+/** What {@link HidingScheme.revealUnframed} found. */
+export interface UnframedReveal extends RevealOutput {
+  /** Samples of the clip as embedded. */
+  sampleCount: number;
+  keyed: boolean;
 }

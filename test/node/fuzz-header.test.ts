@@ -55,7 +55,7 @@ function expectHeaderOrStegError(f: () => PayloadHeader): 'ok' | string {
     expect(h.envelope.length).toBe(ENVELOPE_BYTES);
   } else if (h.scheme === 'coded') {
     expect(h.base >= 3 && h.base % 2 === 1 && h.digitsPerSample >= 1 && h.base ** h.digitsPerSample <= 255).toBe(true);
-  } else {
+  } else if (h.scheme === 'stealth') {
     expect(validCodec(h.codec)).toBe(true);
   }
   return 'ok';

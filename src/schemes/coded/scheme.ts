@@ -9,6 +9,7 @@ import { codedCapacitySamples, codedLevels, codedPostFilter, codedRows, embedCod
 export const codedScheme: HidingScheme<'coded', CodedHeader> = {
   name: 'coded',
   summary: 'a speech codec written into pixel values: the clearest voice in a file sent as it is',
+  survivesJpeg: false,
   needsModel: false,
   headerLayout: codedHeaderLayout,
   capacitySamples: codedCapacitySamples,

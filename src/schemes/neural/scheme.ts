@@ -35,6 +35,7 @@ function claimedSlots(header: NeuralHeader, width: number, height: number): numb
 export const neuralScheme: HidingScheme<'neural', NeuralHeader> = {
   name: 'neural',
   summary: 'Prepare / Hiding / Reveal nets: the clip as analogue levels, degrading gracefully',
+  survivesJpeg: false,
   needsModel: true,
   headerLayout: neuralHeaderLayout,
   capacitySamples: rawCapacitySamples,

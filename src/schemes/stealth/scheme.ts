@@ -54,6 +54,7 @@ function packBits(bits: Uint8Array): Uint8Array {
 export const stealthScheme: HidingScheme<'stealth', StealthHeader> = {
   name: 'stealth',
   summary: 'a low-rate voice codec hidden by ±1 changes where texture hides them: hard to detect, shorter clips',
+  survivesJpeg: false,
   needsModel: false,
   headerLayout: stealthHeaderLayout,
   capacitySamples,
