@@ -12,6 +12,8 @@ export const EXPOSED_HEADERS = [
   'X-Stego-Denoise',
   'X-Stego-Scheme',
   'X-Stego-Model',
+  'X-Stego-Frames',
+  'X-Stego-Frames-Lost',
   'Content-Disposition',
 ];
 

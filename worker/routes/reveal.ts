@@ -1,4 +1,4 @@
-/** POST /api/reveal: multipart container PNG (+ optional key and denoise) → the hidden clip as 16-bit mono 8 kHz WAV. */
+/** POST /api/reveal: multipart container (PNG, or JPEG for the robust scheme; + optional key and denoise) → the hidden clip as 16-bit mono 8 kHz WAV. */
 import type { Context } from 'hono';
 import { parseDenoise } from '../../src/audio/denoise.js';
 import { revealAudio } from '../../src/pipeline/index.js';
@@ -27,6 +27,10 @@ export async function reveal(c: Context<AppContext>): Promise<Response> {
       'x-stego-scheme': result.scheme,
       // A scheme that runs no model names none: naming one would mislead.
       ...(result.model ? { 'x-stego-model': result.model } : {}),
+      // Framed schemes (robust): how many frames travelled and how many failed their check and were concealed.
+      ...(result.frames
+        ? { 'x-stego-frames': String(result.frames.total), 'x-stego-frames-lost': String(result.frames.lost) }
+        : {}),
     },
   });
 }
