@@ -1,59 +1,69 @@
 /** The `stegavox` command line: parses arguments, dispatches to a command, turns expected errors into one line. */
-import { isStegError } from '../src/util/errors.js';
-import { BackendUnavailableError } from '../src/node/backend.js';
-import { capacityCommand } from './commands/capacity.js';
-import { embedCommand, revealCommand } from './commands/embed-reveal.js';
-import { evalCommand } from './commands/eval.js';
-import { rdCommand } from './commands/rd.js';
-import { reviveCommand } from './commands/revive.js';
-import { trainCommand } from './commands/train.js';
-import { UsageError } from './commands/args.js';
+import { readFileSync } from 'node:fs';
+import { FileError, UsageError, wantsHelp } from './errors.js';
+import { COMMAND_USAGE, OVERVIEW } from './usage.js';
 
-const USAGE = `usage: stegavox <command> [options]
+type Command = (argv: string[]) => Promise<void>;
 
-  embed    --image cover.png|jpg --audio clip.wav --out container.png [--key K] [--quality standard|high] [--scheme neural|coded] [--weights DIR]
-  reveal   --image container.png --out clip.wav [--key K] [--denoise on|off] [--weights DIR]
-  capacity --image file.png|jpg
-  train    [--preset real|reference] [--steps N] [--batch 32] [--crop 64] [--lr 0.001] [--beta 1]
-           [--target-psnr DB] [--seed 1] [--backend wasm|cpu|tensorflow] [--threads 1] [--run runs/NAME] [--resume]
-           [--export DIR] [--version NAME] [--dtype float16|float32] [--config FILE.json] [--data ../shared/data]
-           [--noise-fraction 0.7] [--beta-warmup 1500] [--checkpoint-seconds 180] [--eval-every 100]
-  eval     [--weights DIR] [--images DIR] [--speech DIR] [--density 0.9] [--limit N] [--out runs/eval]
-           [--figures] [--audio speech|sines|music] [--key K] [--quality standard|high] [--scheme neural|coded] [--denoise on|off] [--backend wasm|cpu]
-  rd       [--weights DIR] [--images DIR] [--speech DIR] [--limit N] [--out runs/rd]
-           [--densities 1,1/4,1/16] [--bits 3,4,5] [--quality standard|high] [--denoise on|off] [--backend wasm|cpu]
-           (rate–distortion table: stegavox vs k-bit LSB on the same photos and clips)
-  revive   --run DIR [--preset real] [--data ../shared/data] [--probe 64] [--crop 64] [--seed 1]
-           (gives a checkpoint's never-firing ReLU units fresh weights, function unchanged; then train --resume)
-
-Bad files get a one-line error and exit status 1; bad usage exits 2.`;
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
-  embed: embedCommand,
-  reveal: revealCommand,
-  capacity: capacityCommand,
-  train: trainCommand,
-  eval: evalCommand,
-  rd: rdCommand,
-  revive: reviveCommand,
+// Loaded on demand: most commands pull in tfjs, and `--help` or `--version` should not wait for it.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  embed: async () => (await import('./commands/embed-reveal.js')).embedCommand,
+  reveal: async () => (await import('./commands/embed-reveal.js')).revealCommand,
+  capacity: async () => (await import('./commands/capacity.js')).capacityCommand,
+  info: async () => (await import('./commands/info.js')).infoCommand,
+  data: async () => (await import('./commands/data.js')).dataCommand,
+  train: async () => (await import('./commands/train.js')).trainCommand,
+  eval: async () => (await import('./commands/eval.js')).evalCommand,
+  rd: async () => (await import('./commands/rd.js')).rdCommand,
+  revive: async () => (await import('./commands/revive.js')).reviveCommand,
 };
+
+/** The version in package.json (read at run time: the CLI runs from the source tree, there is no build step). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE);
-    return name ? 0 : 2;
-  }
-  const command = COMMANDS[name];
-  if (!command) {
-    console.error(`stegavox: unknown command "${name}"\n\n${USAGE}`);
+  if (!name) {
+    // No command at all is a usage mistake (status 2), but the overview is what the user needs to see.
+    console.log(OVERVIEW);
     return 2;
   }
+  if (name === '--help' || name === '-h') {
+    console.log(OVERVIEW);
+    return 0;
+  }
+  if (name === 'help') {
+    // `stegavox help embed` is `stegavox embed --help`.
+    const topic = rest[0];
+    console.log(topic && COMMAND_USAGE[topic] ? COMMAND_USAGE[topic] : OVERVIEW);
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(`stegavox ${version()}`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`stegavox: unknown command "${name}"\n\n${OVERVIEW}`);
+    return 2;
+  }
+  const usage = COMMAND_USAGE[name] ?? OVERVIEW;
+  if (wantsHelp(rest)) {
+    console.log(usage);
+    return 0;
+  }
+  const command = await load();
+  // Imported with the command, so a help or version run never loads them.
+  const { isStegError } = await import('../src/util/errors.js');
+  const { BackendUnavailableError } = await import('../src/node/backend.js');
   try {
     await command(rest);
     return 0;
   } catch (e) {
-    if (isStegError(e) || e instanceof BackendUnavailableError) {
+    if (isStegError(e) || e instanceof BackendUnavailableError || e instanceof FileError) {
       console.error(`stegavox ${name}: ${e.message}`);
       return 1;
     }
@@ -64,10 +74,10 @@ async function main(argv: string[]): Promise<number> {
       code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
       code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
     ) {
-      console.error(`stegavox ${name}: ${(e as Error).message}\n\n${USAGE}`);
+      console.error(`stegavox ${name}: ${(e as Error).message}\n\n${usage}`);
       return 2;
     }
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES' || code === 'ENOTDIR' || code === 'EEXIST') {
       console.error(`stegavox ${name}: ${(e as Error).message}`);
       return 1;
     }

@@ -139,7 +139,10 @@ export async function loadPreset(
 ): Promise<PresetData> {
   const need = (dir: string) => {
     if (!existsSync(dir))
-      throw new StegError('bad_request', `Data folder ${dir} does not exist (see the README's data section).`);
+      throw new StegError(
+        'bad_request',
+        `Data folder ${dir} does not exist: fetch the sets with \`npx stegavox data\`, or give --data DIR (docs/cli.md).`,
+      );
   };
   let images: ImagePool;
   const c = preset.covers;

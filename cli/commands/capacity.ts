@@ -1,14 +1,13 @@
 /** `stegavox capacity`: how much audio an image holds under each scheme, read from its header only. */
-import { readFile } from 'node:fs/promises';
 import { sniffImage } from '../../src/formats/image.js';
 import { capacity } from '../../src/pipeline/index.js';
 import { DEFAULT_SCHEME, SCHEME_NAMES } from '../../src/schemes/registry.js';
-import { parse, required } from './args.js';
+import { parse, readInput, required } from './args.js';
 
-/** `capacity --image file [--json]` prints the default scheme's capacity in seconds and samples, then each other's. */
+/** `capacity --image file|- [--json]` prints the default scheme's capacity in seconds and samples, then each other's. */
 export async function capacityCommand(argv: string[]): Promise<void> {
   const v = parse(argv, { image: { type: 'string' }, json: { type: 'boolean' } });
-  const bytes = new Uint8Array(await readFile(required(v, 'image')));
+  const bytes = await readInput(required(v, 'image'));
   const { width, height } = sniffImage(bytes);
   const cap = capacity(width, height, DEFAULT_SCHEME);
   const others = SCHEME_NAMES.filter((name) => name !== DEFAULT_SCHEME).map(

@@ -1,5 +1,5 @@
 /** The held-out inputs `eval` and `rd` share: which photos, and the audio stream clips are cut from. */
-import { createRng, evalSets } from '../../datasets/presets.js';
+import { createRng, dataRoot, evalSets } from '../../datasets/presets.js';
 import { listImages } from '../../datasets/images.js';
 import { musicSecret } from '../../datasets/music.js';
 import { sineSecret } from '../../datasets/sines.js';
@@ -23,6 +23,8 @@ export interface EvalInputs {
  * 600 s from `seed`), synthetic music (`audio: 'music'`, 600 s from `seed`) or speech from `speech` (default: the FSDD test speakers' recordings 0–4).
  */
 export async function loadEvalInputs(options: {
+  /** The data folder (`--data`; see dataRoot in datasets/presets.ts): its kodak24/ and fsdd/recordings/. */
+  data?: string;
   images?: string[];
   speech?: string;
   audio?: string;
@@ -31,7 +33,7 @@ export async function loadEvalInputs(options: {
 }): Promise<EvalInputs> {
   if (options.audio !== undefined && !(EVAL_AUDIO as readonly string[]).includes(options.audio))
     throw new UsageError(`--audio must be one of ${EVAL_AUDIO.join(', ')}`);
-  const sets = evalSets();
+  const sets = evalSets(dataRoot(options.data));
   const imageDirs = options.images ?? [sets.kodak24];
   const paths = (await Promise.all(imageDirs.map((d) => listImages(d)))).flat().slice(0, options.limit ?? Infinity);
   let stream: Float32Array;

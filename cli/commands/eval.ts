@@ -15,6 +15,7 @@ import { loadEvalInputs } from './eval-inputs.js';
 export async function evalCommand(argv: string[]): Promise<void> {
   const v = parse(argv, {
     weights: { type: 'string' },
+    data: { type: 'string' },
     images: { type: 'string', multiple: true },
     speech: { type: 'string' },
     audio: { type: 'string', default: 'speech' },
@@ -38,6 +39,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
   const { imageDirs, paths, stream } = await loadEvalInputs({
+    data: v.data,
     images: v.images,
     speech: v.speech,
     audio: v.audio,

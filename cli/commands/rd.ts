@@ -130,6 +130,7 @@ export function rdTable(rows: RdRow[], label: string, stegavox = 'stegavox'): st
 export async function rdCommand(argv: string[]): Promise<void> {
   const v = parse(argv, {
     weights: { type: 'string' },
+    data: { type: 'string' },
     images: { type: 'string', multiple: true },
     speech: { type: 'string' },
     limit: { type: 'string' },
@@ -147,7 +148,12 @@ export async function rdCommand(argv: string[]): Promise<void> {
   const limit = numberOption(v, 'limit', Infinity);
   await initBackend(v.backend as TrainingBackend);
   const model = await loadModelFromDir(v.weights);
-  const { imageDirs, paths, stream } = await loadEvalInputs({ images: v.images, speech: v.speech, limit });
+  const { imageDirs, paths, stream } = await loadEvalInputs({
+    data: v.data,
+    images: v.images,
+    speech: v.speech,
+    limit,
+  });
   if (paths.length === 0) throw new StegError('bad_request', `no PNG or JPEG images in ${imageDirs.join(', ')}`);
   const speechLabel = v.speech ? `speech from ${v.speech}` : 'FSDD test speakers';
   console.log(
