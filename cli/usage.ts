@@ -4,7 +4,8 @@
 export const COMMAND_USAGE: Record<string, string> = {
   embed: `usage: stegavox embed --image COVER --audio CLIP.wav --out CONTAINER.png [options]
 
-Hides a WAV clip in a photo (PNG or JPEG) and writes a PNG container of the photo's size.
+Hides a WAV clip in a photo (PNG or JPEG) and writes the container: a PNG of the photo's size, or for
+--scheme robust a JPEG fitted to 1600 pixels that survives messengers.
 
   --image FILE|-       the cover photo, PNG or JPEG ("-": stdin)
   --audio FILE|-       the clip, WAV ("-": stdin; only one input can be stdin)
@@ -12,13 +13,17 @@ Hides a WAV clip in a photo (PNG or JPEG) and writes a PNG container of the phot
   --force              overwrite --out if it exists (otherwise an existing file is refused)
   --key K              neural: keyed scramble; coded: AES-256-CTR encryption; both seal the header under K
   --quality standard|high   high: a feedback pass, 2.5–5× the time (neural)
-  --scheme neural|coded     default neural
+  --scheme neural|coded|stealth|robust   default neural; stealth: hard to detect, short clips;
+                       robust: survives JPEG re-encoding and messenger resizes
+  --fit PIXELS         bring the photo's long side down to this first (robust: 1600 by default)
+  --format png|jpeg    the container's format (jpeg only for robust, its default)
   --weights DIR        the nets' weights (default: the bundled weights/)`,
   reveal: `usage: stegavox reveal --image CONTAINER.png --out CLIP.wav [options]
 
-Recovers the clip from a container PNG: 16-bit PCM mono 8 kHz WAV of the embedded duration.
+Recovers the clip from a container (PNG; JPEG for the robust scheme, even after a messenger re-encoded it):
+16-bit PCM mono 8 kHz WAV of the embedded duration. Robust containers report frames lost and concealed.
 
-  --image FILE|-       the container PNG ("-": stdin)
+  --image FILE|-       the container ("-": stdin)
   --out FILE|-         the WAV ("-": stdout, status lines then go to stderr)
   --force              overwrite --out if it exists
   --key K              the key the clip was hidden with
@@ -57,7 +62,7 @@ Held-out photos and unseen speech through the real pipeline: PSNR, SSIM, PCC, SI
   --images DIR         photos to use instead of kodak24 (repeatable)
   --speech DIR         every WAV under DIR instead of the FSDD test recordings
   --audio speech|sines|music  --density 0.9  --limit N  --seed 5  --out runs/eval  --figures
-  --weights DIR  --key K  --quality standard|high  --scheme neural|coded  --denoise on|off  --backend wasm|cpu`,
+  --weights DIR  --key K  --quality standard|high  --scheme neural|coded|stealth|robust  --denoise on|off  --backend wasm|cpu`,
   rd: `usage: stegavox rd [options]
 
 The rate–distortion table: stegavox against k-bit LSB on the same photos and clips at several densities.
@@ -89,7 +94,7 @@ continued with HTTP Range). Progress goes to stderr.
 export const OVERVIEW = `usage: stegavox <command> [options]          (stegavox <command> --help for a command's options)
 
   embed    --image cover.png|jpg --audio clip.wav --out container.png [--force] [--key K] [--quality standard|high]
-           [--scheme neural|coded] [--weights DIR]
+           [--scheme neural|coded|stealth|robust] [--fit PX] [--format png|jpeg] [--weights DIR]
   reveal   --image container.png --out clip.wav [--force] [--key K] [--denoise on|off] [--weights DIR]
   capacity --image file.png|jpg [--json]
   info     container.png [--key K] [--json]          (what a container holds, without revealing it)

@@ -25,7 +25,7 @@ export function required(values: Record<string, unknown>, name: string): string 
 }
 
 /** A named-choice option: absent → `fallback`, one of `choices` → it, anything else → usage error. */
-function choiceOption<T extends string>(
+export function choiceOption<T extends string>(
   values: Record<string, unknown>,
   name: string,
   choices: readonly T[],

@@ -18,6 +18,15 @@ export function encodeJpeg(image: RgbImage, quality = CONTAINER_JPEG_QUALITY): U
     rgba[j + 2] = data[i + 2]!;
     rgba[j + 3] = 255;
   }
-  const encoded = jpeg.encode({ width, height, data: rgba }, quality).data;
-  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const holder = globalThis as { Buffer?: unknown };
+  // jpeg-js returns Buffer.from(bytes) whenever a CommonJS `module` is in scope, which bundlers provide; workerd has
+  // no Buffer without nodejs_compat, so it gets the one method jpeg-js calls, for the length of this synchronous call.
+  const lent = holder.Buffer === undefined;
+  if (lent) holder.Buffer = { from: (bytes: ArrayLike<number>) => Uint8Array.from(bytes) };
+  try {
+    const encoded = jpeg.encode({ width, height, data: rgba }, quality).data;
+    return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  } finally {
+    if (lent) delete holder.Buffer;
+  }
 }

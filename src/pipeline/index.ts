@@ -35,9 +35,14 @@ export interface Capacity {
   sampleRate: number;
 }
 
-/** Audio capacity of a `width`×`height` image under `scheme` (default: the default scheme). */
-export function capacity(width: number, height: number, scheme: SchemeName = DEFAULT_SCHEME): Capacity {
-  const samples = schemeNamed(scheme).capacitySamples(width, height);
+/**
+ * Audio capacity of a `width`×`height` photo under `scheme` (default: the default scheme), as embed will process it:
+ * fitted to `fit`, or to the scheme's default fit.
+ */
+export function capacity(width: number, height: number, scheme: SchemeName = DEFAULT_SCHEME, fit?: number): Capacity {
+  const hiding = schemeNamed(scheme);
+  const size = fittedSize(width, height, fit ?? hiding.containerDefaults.fit);
+  const samples = hiding.capacitySamples(size.width, size.height);
   return { samples, seconds: samples / SAMPLE_RATE, sampleRate: SAMPLE_RATE };
 }
 
@@ -102,9 +107,9 @@ export interface EmbedOptions {
   limits?: Limits;
   quality?: Quality;
   scheme?: SchemeName;
-  /** Bring the photo's long side down to this many pixels first (a size messengers keep: 1600, 1280, 1080). */
+  /** Bring the photo's long side down to this many pixels first (a size messengers keep: 1600, 1280, 1080); default: the scheme's. */
   fit?: number;
-  /** The container's file format (default PNG); JPEG only for a scheme that survives it. */
+  /** The container's file format (default: the scheme's, PNG but for robust); JPEG only for a scheme that survives it. */
   format?: ContainerFormat;
 }
 
@@ -121,7 +126,7 @@ export async function embedAudio(
 ): Promise<EmbedResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const scheme = schemeNamed(options.scheme ?? DEFAULT_SCHEME) as unknown as HidingScheme<string, PayloadHeader>;
-  const format = options.format ?? 'png';
+  const format = options.format ?? scheme.containerDefaults.format;
   if (format === 'jpeg' && !scheme.survivesJpeg)
     throw new StegError(
       'bad_request',
@@ -129,7 +134,7 @@ export async function embedAudio(
     );
   const sniffed = sniffImage(imageBytes);
   checkPixels(sniffed.width, sniffed.height, limits);
-  const { width, height } = fittedSize(sniffed.width, sniffed.height, options.fit);
+  const { width, height } = fittedSize(sniffed.width, sniffed.height, options.fit ?? scheme.containerDefaults.fit);
   checkCoverSize(width, height, limits);
   const capacitySamples = scheme.capacitySamples(width, height);
   const clip = decodeAudioInput(audioBytes, limits, capacitySamples, scheme.footprint);

@@ -90,6 +90,11 @@ export interface HidingScheme<
   /** True when the payload survives lossy re-encoding, so embed may write the container as a JPEG. */
   readonly survivesJpeg: boolean;
   /**
+   * What embed does when the request does not say: the container's file format, and the long side the photo is
+   * fitted to (none: the photo's own size). The robust scheme defaults to a messenger-ready JPEG at 1600.
+   */
+  readonly containerDefaults: { format: 'png' | 'jpeg'; fit?: number };
+  /**
    * For schemes that carry their own header in the image content: find and reveal a container whose LSB header is
    * gone (re-encoded as JPEG, resized by a messenger). Null when nothing of this scheme's is there.
    */

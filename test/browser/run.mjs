@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decode } from 'fast-png';
 import { chromium } from 'playwright-core';
+import sharp from 'sharp';
 import { startWorker } from './dev-server.mjs';
 import { makePhotoPng, writeFixtures } from './fixtures.mjs';
 
@@ -169,7 +170,8 @@ async function main() {
         assert.deepEqual(form, { action, method: 'post', enctype: 'multipart/form-data' });
       }
       const names = async (id) => page.$$eval(`${id} [name]`, (els) => els.map((e) => e.getAttribute('name')));
-      assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key', 'quality', 'scheme']);
+      // Two scheme boxes (messenger, coded), each a scheme=… field the page keeps exclusive.
+      assert.deepEqual(await names('#hide-form'), ['image', 'audio', 'key', 'quality', 'scheme', 'scheme']);
       assert.deepEqual(await names('#reveal-form'), ['image', 'key']);
       // Every file and key input has a label the browser associates with it.
       const unlabelled = await page.$$eval('input', (els) =>
@@ -345,6 +347,50 @@ async function main() {
         assert.equal(revealed.status(), 200);
         await waitForResult(page, '#reveal-result', '#reveal-error');
         await page.fill('#reveal-key', '');
+      },
+    );
+
+    await check(
+      'hide with "will be sent through a messenger" → a JPEG; re-encoded at quality 70 as a messenger would, it still reveals',
+      async () => {
+        const phone = join(dir, 'phone.png');
+        await writeFile(phone, makePhotoPng(800, 600));
+        await page.setInputFiles('#hide-image', phone);
+        await page.setInputFiles('#hide-audio', files.voice);
+        await page.uncheck('#hide-quality');
+        await page.check('#hide-scheme');
+        await page.check('#hide-messenger');
+        // The two scheme boxes exclude each other.
+        assert.equal(await page.isChecked('#hide-scheme'), false);
+        await page.locator('#fit.ok').waitFor();
+        const [embedResponse] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/embed')),
+          page.click('#hide-submit'),
+        ]);
+        assert.equal(embedResponse.status(), 200);
+        assert.equal(embedResponse.headers()['content-type'], 'image/jpeg');
+        assert.equal(embedResponse.headers()['x-stego-scheme'], 'robust');
+        await page.locator('#hide-summary').filter({ hasText: 'JPEG' }).waitFor();
+        const saved = join(dir, 'messenger.jpg');
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click('#container-download')]);
+        assert.match(download.suggestedFilename(), /\.jpg$/);
+        await download.saveAs(saved);
+        // What WhatsApp or Signal does to it: decode and re-encode at quality 70 with 4:2:0 chroma (libjpeg through sharp).
+        const shared = join(dir, 'shared.jpg');
+        await writeFile(shared, await sharp(saved).jpeg({ quality: 70, chromaSubsampling: '4:2:0' }).toBuffer());
+        await page.fill('#reveal-key', '');
+        await page.setInputFiles('#reveal-image', shared);
+        const [revealResponse] = await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith('/api/reveal')),
+          page.click('#reveal-submit'),
+        ]);
+        assert.equal(revealResponse.status(), 200);
+        assert.equal(revealResponse.headers()['x-stego-scheme'], 'robust');
+        await waitForResult(page, '#reveal-result', '#reveal-error');
+        const audio = await inspectAudio(page, '#revealed-audio');
+        assert.ok(Math.abs(audio.decodedSeconds - PHOTO.seconds) < 0.01, `decoded ${audio.decodedSeconds} s`);
+        await page.uncheck('#hide-messenger');
+        await page.setInputFiles('#hide-image', files.photo);
       },
     );
 

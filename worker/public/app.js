@@ -133,10 +133,19 @@ const hide = {
   audioTicket: 0,
 };
 
-/** Seconds the chosen photo holds under the scheme the form will ask for (the coded one gives up the header's room). */
+/** The scheme the form will ask for: a ticked scheme box, else the default (the two boxes exclude each other). */
+function chosenScheme() {
+  for (const id of ['hide-messenger', 'hide-scheme']) {
+    const box = /** @type {HTMLInputElement | null} */ (document.getElementById(id));
+    if (box?.checked) return box.value;
+  }
+  return null;
+}
+
+/** Seconds the chosen photo holds under the scheme the form will ask for (each scheme's own room, from /api/capacity). */
 function roomSeconds(capacity) {
-  const coded = /** @type {HTMLInputElement | null} */ (document.getElementById('hide-scheme'))?.checked;
-  return coded && capacity.coded ? capacity.coded.seconds : capacity.seconds;
+  const scheme = chosenScheme();
+  return scheme && capacity[scheme] ? capacity[scheme].seconds : capacity.seconds;
 }
 
 function updateFit() {
@@ -358,14 +367,17 @@ async function onHideSubmit(event) {
       return;
     }
     const png = await res.blob();
+    const jpeg = png.type === 'image/jpeg';
     const url = swapUrl($('hide-result'), png);
     /** @type {HTMLImageElement} */ ($('container-image')).src = url;
     const link = /** @type {HTMLAnchorElement} */ ($('container-download'));
     link.href = url;
-    link.download = `${baseName(file, 'photo')}-stegavox.png`;
+    link.download = `${baseName(file, 'photo')}-stegavox.${jpeg ? 'jpg' : 'png'}`;
+    link.textContent = jpeg ? 'Download the JPEG' : 'Download the PNG';
     const seconds = Number(res.headers.get('X-Stego-Seconds'));
     const capacity = Number(res.headers.get('X-Stego-Capacity-Seconds'));
-    const model = res.headers.get('X-Stego-Scheme') === 'coded' ? null : res.headers.get('X-Stego-Model');
+    const model = res.headers.get('X-Stego-Model');
+    const engine = model ? `model ${model}` : `${res.headers.get('X-Stego-Scheme') ?? 'coded'} scheme`;
     $('hide-summary').textContent =
       (Number.isFinite(seconds) && res.headers.has('X-Stego-Seconds')
         ? `${formatSeconds(seconds)} of voice hidden`
@@ -373,8 +385,8 @@ async function onHideSubmit(event) {
       (Number.isFinite(capacity) && res.headers.has('X-Stego-Capacity-Seconds')
         ? ` (the photo holds ${formatSeconds(capacity)})`
         : '') +
-      ` · PNG, ${formatBytes(png.size)}` +
-      (model ? ` · model ${model}` : ' · coded');
+      ` · ${jpeg ? 'JPEG' : 'PNG'}, ${formatBytes(png.size)}` +
+      ` · ${engine}`;
     $('hide-result').hidden = false;
     $('hide-result').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
   } finally {
@@ -401,18 +413,20 @@ async function onRevealImage() {
     swapUrl(img, null);
     return;
   }
-  if (!(file.type === 'image/png' || /\.png$/i.test(file.name))) {
+  const jpeg = file.type === 'image/jpeg' || /\.jpe?g$/i.test(file.name);
+  if (!jpeg && !(file.type === 'image/png' || /\.png$/i.test(file.name))) {
     img.hidden = true;
-    setStatus(
-      status,
-      `“${file.name}” is not a PNG. Hidden voices live only in the PNG this page made; a JPEG copy has lost it.`,
-      true,
-    );
+    setStatus(status, `“${file.name}” is not a PNG or JPEG photo. Choose the photo the voice was hidden in.`, true);
     return;
   }
   try {
     const size = await previewImage(img, file);
-    if (ticket === reveal.ticket) setStatus(status, `${size.width}×${size.height} PNG · ${formatBytes(file.size)}`);
+    if (ticket === reveal.ticket)
+      setStatus(
+        status,
+        `${size.width}×${size.height} ${jpeg ? 'JPEG (only a voice hidden for messengers survives JPEG)' : 'PNG'} · ` +
+          formatBytes(file.size),
+      );
   } catch (err) {
     if (ticket === reveal.ticket) setStatus(status, err.message, true);
   }
@@ -476,7 +490,16 @@ async function onRevealSubmit(event) {
 
 hide.image.addEventListener('change', onHideImage);
 hide.audio.addEventListener('change', onHideAudio);
-document.getElementById('hide-scheme')?.addEventListener('change', updateFit);
+for (const [id, other] of [
+  ['hide-scheme', 'hide-messenger'],
+  ['hide-messenger', 'hide-scheme'],
+]) {
+  document.getElementById(id)?.addEventListener('change', (event) => {
+    const box = /** @type {HTMLInputElement} */ (event.target);
+    if (box.checked) /** @type {HTMLInputElement} */ ($(other)).checked = false;
+    updateFit();
+  });
+}
 hide.form.addEventListener('submit', onHideSubmit);
 reveal.image.addEventListener('change', onRevealImage);
 reveal.form.addEventListener('submit', onRevealSubmit);

@@ -20,7 +20,9 @@ export async function embed(c: Context<AppContext>): Promise<Response> {
   const key = upload.text('key', KEY_MAX_LENGTH) || undefined;
   const quality = parseQuality(upload.text('quality', CHOICE_MAX_LENGTH));
   const scheme = parseScheme(upload.text('scheme', CHOICE_MAX_LENGTH));
-  const format = parseChoice('format', CONTAINER_FORMATS, upload.text('format', CHOICE_MAX_LENGTH), 'png');
+  // Absent, format and fit take the scheme's defaults (the robust scheme: a JPEG fitted to 1600 pixels).
+  const formatField = upload.text('format', CHOICE_MAX_LENGTH);
+  const format = formatField ? parseChoice('format', CONTAINER_FORMATS, formatField, 'png') : undefined;
   const fit = parseFit(upload.text('fit', CHOICE_MAX_LENGTH));
   // The backend resamples uploads (tfjs matrix products) for every scheme; the weights load only for the nets.
   await ensureBackend();

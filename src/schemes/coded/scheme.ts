@@ -10,6 +10,7 @@ export const codedScheme: HidingScheme<'coded', CodedHeader> = {
   name: 'coded',
   summary: 'a speech codec written into pixel values: the clearest voice in a file sent as it is',
   survivesJpeg: false,
+  containerDefaults: { format: 'png' },
   needsModel: false,
   headerLayout: codedHeaderLayout,
   capacitySamples: codedCapacitySamples,

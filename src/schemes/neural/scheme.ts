@@ -36,6 +36,7 @@ export const neuralScheme: HidingScheme<'neural', NeuralHeader> = {
   name: 'neural',
   summary: 'Prepare / Hiding / Reveal nets: the clip as analogue levels, degrading gracefully',
   survivesJpeg: false,
+  containerDefaults: { format: 'png' },
   needsModel: true,
   headerLayout: neuralHeaderLayout,
   capacitySamples: rawCapacitySamples,

@@ -66,6 +66,8 @@ export const robustScheme: HidingScheme<'robust', RobustFrameHeader> = {
   summary: 'survives messengers: JPEG re-encoding and resizing, at about 41 dB and 6.5 kbit/s of speech',
   needsModel: false,
   survivesJpeg: true,
+  // Signal and WhatsApp keep a 1600-pixel long side (Telegram 1280): a container they do not resize.
+  containerDefaults: { format: 'jpeg', fit: 1600 },
   headerLayout: robustFrameLayout,
   capacitySamples: (width, height) =>
     width < 64 || height < 64 ? 0 : Math.round(robustCapacitySeconds(width, height) * SAMPLE_RATE),

@@ -55,6 +55,7 @@ export const stealthScheme: HidingScheme<'stealth', StealthHeader> = {
   name: 'stealth',
   summary: 'a low-rate voice codec hidden by ±1 changes where texture hides them: hard to detect, shorter clips',
   survivesJpeg: false,
+  containerDefaults: { format: 'png' },
   needsModel: false,
   headerLayout: stealthHeaderLayout,
   capacitySamples,
