@@ -6,6 +6,9 @@ export default defineConfig({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
+      // A second limiter with a limit of 3 per minute, for test/worker/rate-limit.test.ts: the binding's limit is
+      // fixed in its configuration, so a test cannot lower RATE_LIMITER's 20 through env overrides.
+      miniflare: { ratelimits: { TEST_RATE_LIMITER: { namespace_id: '9001', simple: { limit: 3, period: 60 } } } },
     }),
   ],
   test: {

@@ -4,9 +4,11 @@ import { DEFAULT_LIMITS, type Limits } from '../src/pipeline/limits.js';
 
 /**
  * The bindings `wrangler types` generates (worker-configuration.d.ts) plus the optional ones it cannot see: the `API_TOKEN`
- * secret, and a test-only switch that turns off the bundled fallback so the 503 path can be exercised.
+ * secret, and a test-only switch that turns off the bundled fallback so the 503 path can be exercised. The rate
+ * limiter is optional: deleting its `[[ratelimits]]` block from wrangler.toml turns rate limiting off.
  */
-export type AppEnv = Env & {
+export type AppEnv = Omit<Env, 'RATE_LIMITER'> & {
+  RATE_LIMITER?: RateLimit;
   API_TOKEN?: string;
   /** Test-only: when "1", the bundled weights never serve, so a missing R2 object gives 503 no_weights. */
   TEST_ONLY_DISABLE_BUNDLED_WEIGHTS?: string;

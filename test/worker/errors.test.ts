@@ -57,7 +57,7 @@ async function expectProblem(response: Response, status: number, code: string): 
   expect(response.status, body.detail).toBe(status);
   expect(body.status).toBe(status);
   expect(body.code).toBe(code);
-  expect(body.type).toMatch(/^https:\/\/|^about:blank$/);
+  expect(body.type).toBe(`${ORIGIN}/problems/${code}`);
   expect(typeof body.title).toBe('string');
   expect(body.detail.length).toBeGreaterThan(0);
   return body.detail;

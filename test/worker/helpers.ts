@@ -4,6 +4,7 @@ import { env } from 'cloudflare:workers';
 import type { AppEnv } from '../../worker/config.js';
 import worker from '../../worker/index.js';
 import { ensureBackend } from '../../worker/tf-backend.js';
+import { checkAgainstOpenApi } from './openapi-check.js';
 import { transparentWeights } from './transparent-weights.js';
 
 export { makePng, makeSamples, makeWav, prng } from './fixtures.js';
@@ -27,10 +28,24 @@ export function multipart(
 }
 
 /** Env values a test may override: vars as any string (wrangler types them as their configured literals). */
-export type EnvOverrides = { [K in keyof AppEnv]?: AppEnv[K] extends string | undefined ? string : AppEnv[K] };
+export type EnvOverrides = {
+  [K in keyof AppEnv]?: AppEnv[K] extends string | undefined ? string : AppEnv[K] | undefined;
+};
 
-/** Calls the worker's fetch handler directly with the test env plus `overrides` (vars, a different R2 prefix...). */
+/**
+ * Calls the worker's fetch handler directly with the test env plus `overrides` (vars, a different R2 prefix...), and
+ * checks the response against the OpenAPI document (openapi-check.ts), so every test's every response, errors
+ * included, also tests the document. `callUnchecked` skips the check, for a test that wants an undocumented answer.
+ */
 export async function call(request: Request | string, overrides: EnvOverrides = {}): Promise<Response> {
+  const req = typeof request === 'string' ? new Request(ORIGIN + request) : request;
+  const response = await callUnchecked(req, overrides);
+  await checkAgainstOpenApi(req, response);
+  return response;
+}
+
+/** {@link call} without the OpenAPI check. */
+export async function callUnchecked(request: Request | string, overrides: EnvOverrides = {}): Promise<Response> {
   const req = typeof request === 'string' ? new Request(ORIGIN + request) : request;
   const ctx = createExecutionContext();
   const response = await worker.fetch(req, { ...(env as AppEnv), ...overrides } as AppEnv, ctx);

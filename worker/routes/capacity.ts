@@ -6,7 +6,7 @@ import { DEFAULT_SCHEME, SCHEME_NAMES } from '../../src/schemes/registry.js';
 import type { AppContext } from '../config.js';
 
 /** Largest side accepted (PNG and JPEG both allow up to 65535). */
-const MAX_SIDE = 65535;
+export const MAX_SIDE = 65535;
 
 /**
  * JSON `{ seconds, samples, sampleRate }` for the given size under the default scheme, `<scheme>: { seconds, samples }`
