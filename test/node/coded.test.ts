@@ -21,7 +21,12 @@ import { SAMPLE_RATE } from '../../src/container/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../../src/metrics/quality.js';
 import { CODED_HEADER_VERSION } from '../../src/schemes/coded/header.js';
 import { HEADER_VALUES } from '../../src/container/header.js';
-import { parsePayloadHeader, serializePayloadHeader, type PayloadHeader } from '../../src/schemes/registry.js';
+import {
+  parsePayloadHeader,
+  serializePayloadHeader,
+  writeHeaderBits,
+  type PayloadHeader,
+} from '../../src/schemes/registry.js';
 import { embedAudio, readPayloadHeader, revealAudio } from '../../src/pipeline/index.js';
 import type { LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { pattern } from '../fixtures/pattern.js';
@@ -270,5 +275,25 @@ describe('coded scheme on held-out real data (committed fixtures)', () => {
     expect(figures.ssim).toBeGreaterThan(floor.ssim);
     expect(figures.pcc).toBeGreaterThan(floor.pcc);
     expect(figures.siSnr).toBeGreaterThan(floor.siSnr);
+  });
+});
+
+describe('containers made before the sealed header', () => {
+  it('a coded container whose version-4 header is in the clear (as written until the sealed frame) still reveals, keyed too', async () => {
+    const cover = encodePng({ width: 96, height: 64, data: pattern(96, 64) });
+    const clip = encodeWav16(speechLike(3000, SAMPLE_RATE, 5, 0.5), SAMPLE_RATE);
+    for (const key of [undefined, 'old key']) {
+      const made = await embedAudio(NO_MODEL, cover, clip, { scheme: 'coded', key });
+      const container = await decodeImage(made.png);
+      const header = await readPayloadHeader(container.data, key);
+      // Rewrite the header as legacy containers carry it: three clear copies with the "SVX" magic.
+      writeHeaderBits(container.data, header);
+      expect([...container.data.subarray(0, 24)].map((v) => v & 1).slice(0, 8)).toEqual([1, 1, 0, 0, 1, 0, 1, 0]); // 'S'
+      const legacy = encodePng(container);
+      const now = await revealAudio(NO_MODEL, made.png, { key });
+      const old = await revealAudio(NO_MODEL, legacy, { key });
+      expect(old.scheme).toBe('coded');
+      expect(old.samples).toEqual(now.samples);
+    }
   });
 });
