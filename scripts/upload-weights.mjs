@@ -13,7 +13,9 @@ const BUCKET = 'stegavox-weights';
 
 function usage(message) {
   if (message) console.error(message);
-  console.error('usage: npm run weights:upload -- [--remote] [--dir <weights folder>] [--prefix <R2 key prefix>]');
+  console.error(
+    'usage: npm run weights:upload -- [--remote] [--dir <weights folder>] [--prefix <R2 key prefix>] [--persist-to <local state>]',
+  );
   process.exit(2);
 }
 
@@ -21,12 +23,15 @@ const args = process.argv.slice(2);
 let remote = false;
 let dir = join(root, 'weights');
 let prefix = null;
+/** Local R2 state folder (as `wrangler dev --persist-to`); default: wrangler's own (.wrangler/state). */
+let persistTo = null;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--remote') remote = true;
   else if (a === '--local') remote = false;
   else if (a === '--dir') dir = resolve(args[++i] ?? usage('--dir needs a folder'));
   else if (a === '--prefix') prefix = args[++i] ?? usage('--prefix needs a value');
+  else if (a === '--persist-to') persistTo = resolve(args[++i] ?? usage('--persist-to needs a folder'));
   else if (a === '--help' || a === '-h') usage();
   else usage(`unknown argument ${a}`);
 }
@@ -58,7 +63,18 @@ for (const [file, key, type] of [
   console.log(`${remote ? 'remote' : 'local'} R2: ${target} ← ${file}`);
   const result = spawnSync(
     wrangler,
-    ['r2', 'object', 'put', target, '--file', file, '--content-type', type, remote ? '--remote' : '--local'],
+    [
+      'r2',
+      'object',
+      'put',
+      target,
+      '--file',
+      file,
+      '--content-type',
+      type,
+      remote ? '--remote' : '--local',
+      ...(persistTo && !remote ? ['--persist-to', persistTo] : []),
+    ],
     {
       cwd: root,
       stdio: 'inherit',
