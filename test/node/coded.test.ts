@@ -1,10 +1,10 @@
-// The coded scheme (src/schemes/coded/adpcm.ts, digits.ts, keystream.ts, coded.ts) and its path through embed/reveal: codec
+// The coded scheme (src/speech/adpcm.ts, digits.ts, keystream.ts, coded.ts) and its path through embed/reveal: codec
 // quality and determinism, exact digit writing, the key (right, wrong, missing, several clip lengths), integrity
 // refusals, and the quality floor on the committed real fixtures.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adpcmDecode, adpcmEncode } from '../../src/schemes/coded/adpcm.js';
+import { adpcmDecode, adpcmEncode } from '../../src/speech/adpcm.js';
 import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { decodeWav, encodeWav16 } from '../../src/formats/wav.js';
 import {

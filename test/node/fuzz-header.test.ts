@@ -12,7 +12,7 @@ import {
   type PayloadHeader,
 } from '../../src/schemes/registry.js';
 import type { NeuralHeader } from '../../src/schemes/neural/header.js';
-import { validCodec } from '../../src/schemes/robust/codec.js';
+import { validCodec } from '../../src/speech/envelope-codec.js';
 
 const RUNS = 10_000;
 

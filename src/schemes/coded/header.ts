@@ -12,7 +12,7 @@ const CODED_FLAG = 2;
 /** What a coded container's header holds besides the common fields. */
 export interface CodedHeader extends HeaderCommon {
   scheme: 'coded';
-  /** Speech codec id (ADPCM_CODEC_ID in src/schemes/coded/adpcm.ts). */
+  /** Speech codec id (ADPCM_CODEC_ID in src/speech/adpcm.ts). */
   codec: number;
   /** Each channel value carries one digit mod `base`; each sample takes `digitsPerSample` values. */
   base: number;

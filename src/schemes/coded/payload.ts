@@ -1,5 +1,5 @@
 /** The coded scheme: the clip as ADPCM symbols, written as digits mod a small base into the channel values after the header. */
-import { adpcmDecode, adpcmEncode, ADPCM_CODEC_ID } from './adpcm.js';
+import { adpcmDecode, adpcmEncode, ADPCM_CODEC_ID } from '../../speech/adpcm.js';
 import type { RgbImage } from '../../formats/image.js';
 import { crc32 } from '../../container/crc32.js';
 import { fromDigits, readDigits, toDigits, writeDigits } from './digits.js';

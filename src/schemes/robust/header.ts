@@ -1,6 +1,6 @@
 /** The robust scheme's header: what a receiver needs before the payload (codec, length, gain, size, key salt), CRC-32 guarded. */
 import { crc32 } from '../../container/crc32.js';
-import { CODEC_RATES, validCodec, type CodecParams } from './codec.js';
+import { CODEC_RATES, validCodec, type CodecParams } from '../../speech/envelope-codec.js';
 
 /** First header byte: identifies this scheme and its layout (bump on any change that decodes differently). */
 export const ROBUST_MAGIC = 0xb7;

@@ -10,9 +10,10 @@ import {
   frameCount,
   type CodecParams,
   validCodec,
-} from './codec.js';
+} from '../../speech/envelope-codec.js';
 import { codedLength, convEncode, viterbiDecode } from './conv-code.js';
-import { JPEG_LUMA_TABLE, ZIGZAG, dct8, frequencySpan, idct8, lumaOf, resizePlane, type Rgb } from './dct.js';
+import { JPEG_LUMA_TABLE, ZIGZAG, dct8, frequencySpan, idct8, lumaOf, type Rgb } from './dct.js';
+import { resizePlane } from '../../formats/resize.js';
 import { HEADER_BITS, headerFromBits, headerToBits, type RobustHeader } from './header.js';
 import { deriveKey, randomSalt, xorKeystream } from './keys.js';
 import { qimEmbed, qimSoft } from './qim.js';

@@ -4,7 +4,7 @@ import { impossibleHeader, type HeaderCommon, type HeaderLayout } from '../../co
 import type { RgbImage } from '../../formats/image.js';
 import { StegError } from '../../util/errors.js';
 import type { HidingScheme, UnframedReveal } from '../scheme.js';
-import { DEFAULT_CODEC } from './codec.js';
+import { DEFAULT_CODEC } from '../../speech/envelope-codec.js';
 import { embedRobust, revealRobust, robustCapacitySeconds } from './robust.js';
 
 /** Layout version of robust containers' LSB frame (present while the container stays a PNG; the payload has its own). */

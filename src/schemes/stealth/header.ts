@@ -1,6 +1,6 @@
 /** The stealth scheme's header fields (version 6): codec parameters, the message's CRC-32 and the cipher nonce. */
 import { impossibleHeader, type HeaderCommon, type HeaderLayout } from '../../container/header.js';
-import { CODEC_RATES, validCodec, type CodecParams } from '../robust/codec.js';
+import { CODEC_RATES, validCodec, type CodecParams } from '../../speech/envelope-codec.js';
 
 /** Layout version of stealth containers (5 is the sealed frame's number in the docs; 6 is the first free one). */
 export const STEALTH_HEADER_VERSION = 6;
@@ -8,7 +8,7 @@ export const STEALTH_HEADER_VERSION = 6;
 /** What a stealth container's header holds besides the common fields. */
 export interface StealthHeader extends HeaderCommon {
   scheme: 'stealth';
-  /** The speech codec's parameters (src/schemes/robust/codec.ts): the message length follows from them. */
+  /** The speech codec's parameters (src/speech/envelope-codec.ts): the message length follows from them. */
   codec: CodecParams;
   /** CRC-32 of the message bits as embedded: reveal refuses a container whose message changed. */
   messageCrc: number;

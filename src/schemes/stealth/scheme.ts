@@ -5,7 +5,7 @@ import { HEADER_VALUES } from '../../container/header.js';
 import { SAMPLE_RATE } from '../../container/layout.js';
 import { StegError } from '../../util/errors.js';
 import { decryptSymbols, encryptSymbols } from '../coded/keystream.js';
-import { decodeSpeech, DEFAULT_CODEC, encodeSpeech, frameBits, type CodecParams } from '../robust/codec.js';
+import { decodeSpeech, DEFAULT_CODEC, encodeSpeech, frameBits, type CodecParams } from '../../speech/envelope-codec.js';
 import type { HidingScheme } from '../scheme.js';
 import { embedLsbPlusMinusOne, extractLsbPlusMinusOne, hillCosts } from './hill.js';
 import { stealthHeaderLayout, type StealthHeader } from './header.js';
@@ -15,7 +15,7 @@ import { stealthHeaderLayout, type StealthHeader } from './header.js';
  * (docs/steganalysis.md). 20 frames (10.24 s) of the codec at 6.4 kbit/s fill a 512×512 photo at 0.0834 bits per value.
  */
 export const STEALTH_PAYLOAD = 0.085;
-/** The codec: 6.4 kbit/s, STOI 0.905 on training speech (src/schemes/robust/codec.ts). */
+/** The codec: 6.4 kbit/s, STOI 0.905 on training speech (src/speech/envelope-codec.ts). */
 export const STEALTH_CODEC: CodecParams = DEFAULT_CODEC;
 
 /** 8 kHz samples one codec frame spans. */

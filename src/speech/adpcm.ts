@@ -1,4 +1,4 @@
-/** The coded scheme's speech codec: closed-loop ADPCM with a backward-adaptive LPC predictor and an RMS-tracking step. */
+/** The speech codecs' backward-adaptive LPC ADPCM (coded scheme; the low band of the envelope codec), bit-identical on every runtime. */
 
 /** Codec id stored in the payload header: bump it whenever a change here would decode old containers differently. */
 export const ADPCM_CODEC_ID = 1;

@@ -1,8 +1,8 @@
-/** The robust scheme's speech codec: ADPCM below ~1 kHz plus a noise-filled spectral envelope above, in independent frames. */
-import { adpcmDecode, adpcmEncode } from '../coded/adpcm.js';
-import { resample } from '../../audio/resample.js';
-import { fftOfLength } from '../../audio/fft.js';
-import { mulberry32 } from '../../util/rng.js';
+/** The low-rate speech codec of the robust and stealth schemes: ADPCM below ~1 kHz plus a noise-filled spectral envelope above, in independent frames. */
+import { adpcmDecode, adpcmEncode } from './adpcm.js';
+import { resample } from '../audio/resample.js';
+import { fftOfLength } from '../audio/fft.js';
+import { mulberry32 } from '../util/rng.js';
 
 /** Input and output rate of the robust scheme's audio (the project's speech rate). */
 export const CLIP_RATE = 8000;
