@@ -13,7 +13,7 @@ import {
   revealRobust,
   type Rgb,
 } from '../src/schemes/robust/robust.js';
-import { CLIP_RATE, DEFAULT_CODEC, decodeSpeech, encodeSpeech } from '../src/schemes/robust/codec.js';
+import { CLIP_RATE, DEFAULT_CODEC, decodeSpeech, encodeSpeech } from '../src/speech/envelope-codec.js';
 
 const DATA = '/work/shared/data';
 const arg = (name: string, fallback: string): string => {
