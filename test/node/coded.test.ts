@@ -16,7 +16,7 @@ import {
 import { parseScheme } from '../../src/schemes/registry.js';
 import { fromDigits, readDigits, toDigits, writeDigits } from '../../src/schemes/coded/digits.js';
 import { isStegError } from '../../src/util/errors.js';
-import { decryptSymbols, encryptSymbols } from '../../src/schemes/coded/keystream.js';
+import { decryptSymbols, encryptSymbols } from '../../src/util/keystream.js';
 import { SAMPLE_RATE } from '../../src/container/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../../src/metrics/quality.js';
 import { CODED_HEADER_VERSION } from '../../src/schemes/coded/header.js';

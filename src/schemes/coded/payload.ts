@@ -4,7 +4,7 @@ import type { RgbImage } from '../../formats/image.js';
 import { crc32 } from '../../container/crc32.js';
 import { fromDigits, readDigits, toDigits, writeDigits } from './digits.js';
 import { StegError } from '../../util/errors.js';
-import { decryptSymbols, encryptSymbols } from './keystream.js';
+import { decryptSymbols, encryptSymbols } from '../../util/keystream.js';
 import { rawCapacitySamples } from '../../container/layout.js';
 import { HEADER_VALUES } from '../../container/header.js';
 import type { CodedHeader } from './header.js';

@@ -4,7 +4,7 @@ import { crc32 } from '../../container/crc32.js';
 import { HEADER_VALUES } from '../../container/header.js';
 import { SAMPLE_RATE } from '../../container/layout.js';
 import { StegError } from '../../util/errors.js';
-import { decryptSymbols, encryptSymbols } from '../coded/keystream.js';
+import { decryptSymbols, encryptSymbols } from '../../util/keystream.js';
 import { decodeSpeech, DEFAULT_CODEC, encodeSpeech, frameBits, type CodecParams } from '../../speech/envelope-codec.js';
 import type { HidingScheme } from '../scheme.js';
 import { embedLsbPlusMinusOne, extractLsbPlusMinusOne, hillCosts } from './hill.js';

@@ -1,4 +1,4 @@
-/** The coded scheme's cipher: symbols shifted mod their alphabet by an AES-CTR keystream derived from the key with PBKDF2. */
+/** A symbol cipher: values shifted mod their alphabet by an AES-CTR keystream from a PBKDF2 key (coded digits, stealth bits). */
 
 /** PBKDF2-SHA-256 rounds: each guess at a key costs an attacker this much hashing (about 25 ms of Node here, per embed or reveal with a key). */
 export const KEY_ITERATIONS = 100_000;
