@@ -1,4 +1,5 @@
 /** Ensemble classifier for steganalysis (Kodovský, Fridrich, Holub 2012): bagged Fisher linear discriminants on random feature subspaces, majority vote. */
+import { mulberry32 } from '../../src/util/rng.js';
 
 /** Options of {@link trainEnsemble}. */
 export interface EnsembleOptions {
@@ -60,17 +61,6 @@ export interface EnsembleScores {
   margin: Float64Array;
   /** `votes` with ties broken by `margin` (added as a term smaller than 1/L): a continuous score for ROC/AUC. */
   score: Float64Array;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** In-place Cholesky of a symmetric positive-definite d×d matrix (row-major, lower triangle); false if not PD. */

@@ -1,5 +1,6 @@
 /** The sealed header (header version 5 frame): the payload header AES-GCM-encrypted under a per-container salt, at keyed positions, with no constant bit. */
 import { HEADER_BYTES, HEADER_VALUES } from './header.js';
+import { xoshiro128ss } from '../util/rng.js';
 
 /**
  * Random salt per container, in the LSBs of the first values: 128 bits, so two containers share a salt (and so a
@@ -60,27 +61,12 @@ async function deriveKeys(salt: Uint8Array, passphrase: string | undefined): Pro
  */
 function placement(seed: Uint32Array): Uint32Array {
   const slots = Uint32Array.from({ length: HEADER_VALUES - SALT_BITS }, (_, i) => SALT_BITS + i);
-  let [a, b, c, d] = [seed[0]! | 1, seed[1]!, seed[2]!, seed[3]!];
-  const next = (): number => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result;
-  };
+  const next = xoshiro128ss(seed[0]! | 1, seed[1]!, seed[2]!, seed[3]!);
   for (let i = slots.length - 1; i > 0; i--) {
     const j = Math.floor((next() / 2 ** 32) * (i + 1));
     [slots[i], slots[j]] = [slots[j]!, slots[i]!];
   }
   return slots.subarray(0, SEALED_BITS);
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
 /** A zero IV is safe: every container derives a fresh AES key from its own random salt, and seals one message. */

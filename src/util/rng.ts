@@ -35,3 +35,22 @@ export function createRng(seed: number): Rng {
   };
   return rng;
 }
+
+/**
+ * xoshiro128** (Blackman and Vigna): 128-bit state, uint32 outputs. For keyed orders (the neural scramble, the sealed
+ * header's bit positions), seeded from key digests; the state must not be all zero.
+ */
+export function xoshiro128ss(a: number, b: number, c: number, d: number): () => number {
+  const rotl = (x: number, k: number) => (x << k) | (x >>> (32 - k));
+  return () => {
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    c ^= a;
+    d ^= b;
+    b ^= c;
+    a ^= d;
+    c ^= t;
+    d = rotl(d, 11);
+    return result;
+  };
+}

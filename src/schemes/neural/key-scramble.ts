@@ -1,5 +1,6 @@
 /** Keyed scrambling of the audio before embedding: a keyed permutation of 6 ms frames plus keyed sign flips. */
 import { SAMPLES_PER_BLOCK } from '../../container/layout.js';
+import { xoshiro128ss } from '../../util/rng.js';
 
 /** Frame length the scramble permutes: one pixel block's worth of consecutive samples, so each block stays speech-like. */
 export const SCRAMBLE_FRAME = SAMPLES_PER_BLOCK;
@@ -15,21 +16,7 @@ async function keyStream(key: string): Promise<() => number> {
     d = view.getUint32(12);
   if ((a | b | c | d) === 0) a = 1;
   // xoshiro128**: a fast, well-distributed generator seeded from the key digest.
-  return () => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
-    const t = b << 9;
-    c ^= a;
-    d ^= b;
-    b ^= c;
-    a ^= d;
-    c ^= t;
-    d = rotl(d, 11);
-    return result;
-  };
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
+  return xoshiro128ss(a, b, c, d);
 }
 
 async function framePlan(key: string, frames: number): Promise<{ order: Uint32Array; signs: Int8Array }> {

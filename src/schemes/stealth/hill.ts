@@ -1,5 +1,6 @@
 /** HILL content-adaptive costs (Li, Wang, Huang, Ni 2014) for interleaved 8-bit RGB, and ±1 embedding of a message on the LSB plane through STC. */
 import { STC_DEFAULT_HEIGHT, stcEmbed, stcExtract } from './stc.js';
+import { mulberry32 } from '../../util/rng.js';
 
 /**
  * Cost given to elements whose HILL cost overflows (perfectly flat 15×15 neighbourhoods), as in the authors' reference
@@ -121,17 +122,6 @@ export interface LsbStcEmbedOptions extends LsbStcOptions {
    * fair coin is right: a biased direction would shift the histogram). Default: a fixed-seed generator.
    */
   random?: () => number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Fisher–Yates order of 0..n−1 from `key`, or null when no key is given. */
