@@ -59,6 +59,7 @@ export function readConfig(env: AppEnv): Config {
       maxPixels: number(env.MAX_PIXELS, DEFAULT_LIMITS.maxPixels, 1),
       maxAudioSeconds: number(env.MAX_AUDIO_SECONDS, DEFAULT_LIMITS.maxAudioSeconds, 0.001),
       maxHighPixels: DEFAULT_LIMITS.maxHighPixels,
+      maxPhotoPixels: number(env.MAX_PHOTO_PIXELS, DEFAULT_LIMITS.maxPhotoPixels!, 1),
     },
     corsOrigins:
       origins === '' || origins === '*'

@@ -346,7 +346,16 @@ function schemas(): JsonObject {
   const schemeCapacity: JsonObject = {
     type: 'object',
     required: ['seconds', 'samples'],
-    properties: { seconds: { type: 'number', minimum: 0 }, samples: { type: 'integer', minimum: 0 } },
+    properties: {
+      seconds: { type: 'number', minimum: 0 },
+      samples: { type: 'integer', minimum: 0 },
+      maxPixels: {
+        type: 'integer',
+        minimum: 1,
+        description:
+          'The largest photo this scheme takes, when it is larger than the deployment limit (robust: phone photos).',
+      },
+    },
   };
   return {
     ProblemCode: {

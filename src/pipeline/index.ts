@@ -20,7 +20,14 @@ import { encodeJpeg } from '../formats/jpeg-encode.js';
 import { fittedSize, resizeRgb } from '../formats/resize.js';
 import type { LoadedModel } from '../schemes/neural/weights-format.js';
 import { assertFits, decodeAudioInput } from './audio-input.js';
-import { checkCoverSize, checkPixels, DEFAULT_HIGH_PIXELS, DEFAULT_LIMITS, type Limits } from './limits.js';
+import {
+  checkCoverSize,
+  checkPixels,
+  DEFAULT_HIGH_PIXELS,
+  DEFAULT_LIMITS,
+  DEFAULT_PHOTO_PIXELS,
+  type Limits,
+} from './limits.js';
 
 /**
  * How the pipeline gets the nets' weights: a loaded model, or a function that lends one for the duration of `use`
@@ -90,6 +97,15 @@ export interface RevealResult {
   frames?: { total: number; lost: number };
 }
 
+/**
+ * The pixel limit a photo meets under `scheme`: `maxPixels`, or for a scheme that takes phone photos whole the larger
+ * `maxPhotoPixels`.
+ */
+export function photoLimits(scheme: { takesPhonePhotos?: boolean }, limits: Limits): Limits {
+  if (!scheme.takesPhonePhotos) return limits;
+  return { ...limits, maxPixels: Math.max(limits.maxPixels, limits.maxPhotoPixels ?? DEFAULT_PHOTO_PIXELS) };
+}
+
 /** Runs `use` with the model when `scheme` needs one, with null otherwise (the weights are then never loaded). */
 async function withSchemeModel<T>(
   scheme: { needsModel: boolean },
@@ -132,16 +148,17 @@ export async function embedAudio(
       'bad_request',
       `a JPEG container would destroy the ${scheme.name} scheme's payload; ask for format=png, or scheme=robust`,
     );
+  const photoLimit = photoLimits(scheme, limits);
   const sniffed = sniffImage(imageBytes);
-  checkPixels(sniffed.width, sniffed.height, limits);
+  checkPixels(sniffed.width, sniffed.height, photoLimit);
   const { width, height } = fittedSize(sniffed.width, sniffed.height, options.fit ?? scheme.containerDefaults.fit);
-  checkCoverSize(width, height, limits);
+  checkCoverSize(width, height, photoLimit);
   const capacitySamples = scheme.capacitySamples(width, height);
   const clip = decodeAudioInput(audioBytes, limits, capacitySamples, scheme.footprint);
   if (clip.length === 0) throw new StegError('bad_audio', 'the audio has no samples');
   // The header's length is checked before decoding; resampling can land a sample or two either side of it.
   assertFits(clip.length, capacitySamples, scheme.footprint);
-  const photo = await decodeImage(imageBytes, { maxPixels: limits.maxPixels });
+  const photo = await decodeImage(imageBytes, { maxPixels: photoLimit.maxPixels });
   const cover = resizeRgb(photo, width, height);
   return withSchemeModel(scheme, models, async (model) => {
     const out = await scheme.embed({
@@ -261,13 +278,15 @@ export async function revealAudio(
 ): Promise<RevealResult> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const { format, width, height } = sniffImage(imageBytes);
-  checkPixels(width, height, limits);
+  // The largest photo any scheme takes; each scheme's own limit is checked once the header names it.
+  const anyScheme = SCHEMES.reduce((l, s) => photoLimits(s, l), limits);
+  checkPixels(width, height, anyScheme);
   // A JPEG has no LSB header left: only a scheme that survives re-encoding can be in it.
-  if (format !== 'png') return revealUnframed(imageBytes, limits, options.key);
+  if (format !== 'png') return revealUnframed(imageBytes, anyScheme, options.key);
   // Only the top rows matter: first the few that hold the header, then the region it names. A short clip in a big
   // photo never inflates the rest of the PNG.
   const top = await decodeImage(imageBytes, {
-    maxPixels: limits.maxPixels,
+    maxPixels: anyScheme.maxPixels,
     maxRows: Math.ceil(HEADER_VALUES / (3 * width)),
   });
   let header: PayloadHeader;
@@ -275,7 +294,7 @@ export async function revealAudio(
     header = await readPayloadHeader(top.data, options.key);
   } catch (e) {
     // A PNG that lost its LSB header (a re-saved or resized container) may still hold a robust payload.
-    if (e instanceof StegError && e.code === 'no_payload') return revealUnframed(imageBytes, limits, options.key);
+    if (e instanceof StegError && e.code === 'no_payload') return revealUnframed(imageBytes, anyScheme, options.key);
     throw e;
   }
   if (header.width !== width || header.height !== height)
@@ -284,9 +303,11 @@ export async function revealAudio(
       `the container was made at ${header.width}×${header.height} but is ${width}×${height}: it was resized or cropped`,
     );
   const scheme = schemeOf(header);
+  const schemeLimit = photoLimits(scheme, limits);
+  checkPixels(width, height, schemeLimit);
   const rows = scheme.revealRows(header, width, height);
   const container =
-    rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: limits.maxPixels, maxRows: rows });
+    rows <= top.height ? top : await decodeImage(imageBytes, { maxPixels: schemeLimit.maxPixels, maxRows: rows });
   return withSchemeModel(scheme, models, async (model) => {
     const out = await scheme.reveal({
       container,

@@ -14,7 +14,18 @@ export interface Limits {
    * spreading budget; clips within the budget always get it. Default {@link DEFAULT_HIGH_PIXELS}.
    */
   maxHighPixels?: number;
+  /**
+   * Largest photo a scheme that takes phone photos whole (robust) accepts, when above `maxPixels`. Default
+   * {@link DEFAULT_PHOTO_PIXELS}.
+   */
+  maxPhotoPixels?: number;
 }
+
+/**
+ * Default of {@link Limits.maxPhotoPixels}: 1600×1200 and 1920×1080 photos whole (2.07 MP). JPEG decoding takes about
+ * 25 bytes per pixel (55 MB here) and the robust scheme's planes 4 bytes per pixel, so a Worker's 128 MB holds it.
+ */
+export const DEFAULT_PHOTO_PIXELS = 2_200_000;
 
 /**
  * Default of {@link Limits.maxHighPixels}: a 512×512 region. The rounding search keeps arrays of the whole region
@@ -28,6 +39,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxPixels: 1024 * 1024,
   maxAudioSeconds: 600,
   maxHighPixels: DEFAULT_HIGH_PIXELS,
+  maxPhotoPixels: DEFAULT_PHOTO_PIXELS,
 };
 
 /** Refuses a photo over the pixel limit (413). */

@@ -95,6 +95,11 @@ export interface HidingScheme<
    */
   readonly containerDefaults: { format: 'png' | 'jpeg'; fit?: number };
   /**
+   * True for a scheme that fits photos down and works on luma alone, so it can take a phone photo whole: photos up to
+   * `Limits.maxPhotoPixels` then pass, even past `Limits.maxPixels` (which sizes the nets' memory).
+   */
+  readonly takesPhonePhotos?: boolean;
+  /**
    * For schemes that carry their own header in the image content: find and reveal a container whose LSB header is
    * gone (re-encoded as JPEG, resized by a messenger). Null when nothing of this scheme's is there.
    */

@@ -203,13 +203,14 @@ describe('413 too large', () => {
     expect(sent).toBeLessThan(40);
   });
 
-  it('an image over MAX_PIXELS', async () => {
-    await expectProblem(
-      await call(multipart('/api/embed', { image, audio }), { MAX_PIXELS: '4000' }),
-      413,
-      'too_large',
-    );
-    await expectProblem(await call(multipart('/api/reveal', { image }), { MAX_PIXELS: '4000' }), 413, 'too_large');
+  it("an image over MAX_PIXELS (and MAX_PHOTO_PIXELS, the robust scheme's own limit)", async () => {
+    const small = { MAX_PIXELS: '4000', MAX_PHOTO_PIXELS: '4000' };
+    await expectProblem(await call(multipart('/api/embed', { image, audio }), small), 413, 'too_large');
+    await expectProblem(await call(multipart('/api/reveal', { image }), small), 413, 'too_large');
+    // Past MAX_PIXELS but within MAX_PHOTO_PIXELS: the nets refuse it, the robust scheme looks.
+    const photo = { MAX_PIXELS: '4000' };
+    await expectProblem(await call(multipart('/api/embed', { image, audio }), photo), 413, 'too_large');
+    await expectProblem(await call(multipart('/api/reveal', { image }), photo), 422, 'no_payload');
   });
 
   it('a header claiming 60000×60000 pixels on a tiny file, refused before decoding', async () => {

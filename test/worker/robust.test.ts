@@ -60,3 +60,26 @@ describe('scheme=robust', () => {
     }
   });
 });
+
+describe('phone photos for the robust scheme', () => {
+  it('takes a 1600×1200 photo whole (past the 1 MP limit of the other schemes) and reveals its JPEG', async () => {
+    const photo = makePng(1600, 1200, 8);
+    const capacity = (await (await call('/api/capacity?width=1600&height=1200')).json()) as {
+      robust: { seconds: number; maxPixels?: number };
+    };
+    expect(capacity.robust).toMatchObject({ maxPixels: 2_200_000 });
+    expect(capacity.robust.seconds).toBeGreaterThan(10);
+    const neural = await call(multipart('/api/embed', { image: photo, audio: makeWav(1, 8000, 3) }));
+    expect(neural.status).toBe(413);
+    const embedded = await call(
+      multipart('/api/embed', { image: photo, audio: makeWav(3, 8000, 3), scheme: 'robust' }),
+    );
+    await expectStatus(embedded, 200);
+    const container = new Uint8Array(await embedded.arrayBuffer());
+    const { width, height } = await decodeImage(container, { maxPixels: 4e6 });
+    expect([width, height]).toEqual([1600, 1200]);
+    const revealed = await call(multipart('/api/reveal', { image: await reencode(container, 75) }));
+    await expectStatus(revealed, 200);
+    expect(revealed.headers.get('x-stego-seconds')).toBe('3');
+  });
+});

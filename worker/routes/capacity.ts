@@ -1,8 +1,8 @@
 /** GET /api/capacity?width=W&height=H: how many seconds of audio a W×H photo holds. */
 import type { Context } from 'hono';
 import { StegError } from '../../src/util/errors.js';
-import { capacity as capacityOf } from '../../src/pipeline/index.js';
-import { DEFAULT_SCHEME, SCHEME_NAMES } from '../../src/schemes/registry.js';
+import { capacity as capacityOf, photoLimits } from '../../src/pipeline/index.js';
+import { DEFAULT_SCHEME, SCHEME_NAMES, schemeNamed } from '../../src/schemes/registry.js';
 import type { AppContext } from '../config.js';
 
 /** Largest side accepted (PNG and JPEG both allow up to 65535). */
@@ -16,14 +16,18 @@ export const MAX_SIDE = 65535;
 export function capacity(c: Context<AppContext>): Response {
   const width = side(c.req.query('width'), 'width');
   const height = side(c.req.query('height'), 'height');
+  const { limits } = c.get('config');
+  const { maxPixels } = limits;
   const others = SCHEME_NAMES.filter((name) => name !== DEFAULT_SCHEME).map((name) => {
     const { seconds, samples } = capacityOf(width, height, name);
-    return [name, { seconds, samples }] as const;
+    // A scheme that takes larger photos than the deployment's limit (robust: phone photos) says so.
+    const own = photoLimits(schemeNamed(name), limits).maxPixels;
+    return [name, { seconds, samples, ...(own > maxPixels ? { maxPixels: own } : {}) }] as const;
   });
   return c.json({
     ...capacityOf(width, height, DEFAULT_SCHEME),
     ...Object.fromEntries(others),
-    maxPixels: c.get('config').limits.maxPixels,
+    maxPixels,
   });
 }
 

@@ -68,6 +68,7 @@ export const robustScheme: HidingScheme<'robust', RobustFrameHeader> = {
   survivesJpeg: true,
   // Signal and WhatsApp keep a 1600-pixel long side (Telegram 1280): a container they do not resize.
   containerDefaults: { format: 'jpeg', fit: 1600 },
+  takesPhonePhotos: true,
   headerLayout: robustFrameLayout,
   capacitySamples: (width, height) =>
     width < 64 || height < 64 ? 0 : Math.round(robustCapacitySeconds(width, height) * SAMPLE_RATE),
