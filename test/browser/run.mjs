@@ -435,16 +435,32 @@ async function main() {
       assert.equal(await page.locator('#hide-error').isVisible(), false);
     });
 
-    await check('a photo over the pixel limit is flagged as soon as it is chosen', async () => {
-      const { maxPixels } = await (await fetch(`${base}/api/capacity?width=1&height=1`)).json();
-      assert.ok(Number.isInteger(maxPixels) && maxPixels > 0, `/api/capacity gave maxPixels ${maxPixels}`);
-      const side = Math.floor(Math.sqrt(maxPixels)) + 1;
-      const big = join(dir, 'big.png');
-      await writeFile(big, makePhotoPng(side, side));
-      await page.setInputFiles('#hide-image', big);
-      await page.locator('#hide-image-status.bad').filter({ hasText: 'too large' }).waitFor();
-      assert.equal(await page.locator('#fit').isVisible(), false);
-    });
+    await check(
+      'a photo over the pixel limit is flagged as soon as it is chosen; one a messenger can take is offered that way',
+      async () => {
+        const capacity = await (await fetch(`${base}/api/capacity?width=1&height=1`)).json();
+        const { maxPixels } = capacity;
+        assert.ok(Number.isInteger(maxPixels) && maxPixels > 0, `/api/capacity gave maxPixels ${maxPixels}`);
+        // Past the robust scheme's limit too: refused outright.
+        const huge = join(dir, 'huge.png');
+        const hugeSide = Math.floor(Math.sqrt(capacity.robust.maxPixels)) + 1;
+        await writeFile(huge, makePhotoPng(hugeSide, hugeSide));
+        await page.setInputFiles('#hide-image', huge);
+        await page.locator('#hide-image-status.bad').filter({ hasText: 'Make it smaller first' }).waitFor();
+        assert.equal(await page.locator('#fit').isVisible(), false);
+        // Past the file schemes' limit only: the page offers the messenger choice, and the fit line follows it.
+        const big = join(dir, 'big.png');
+        const side = Math.floor(Math.sqrt(maxPixels)) + 1;
+        await writeFile(big, makePhotoPng(side, side));
+        await page.setInputFiles('#hide-audio', files.voice);
+        await page.setInputFiles('#hide-image', big);
+        await page.locator('#hide-image-status.bad').filter({ hasText: 'Will be sent through a messenger' }).waitFor();
+        await page.locator('#fit.bad').filter({ hasText: 'too large to send as a file' }).waitFor();
+        await page.check('#hide-messenger');
+        await page.locator('#fit.ok').waitFor();
+        await page.uncheck('#hide-messenger');
+      },
+    );
 
     await check('a text file as the photo: a warning, then the server’s problem in words', async () => {
       const text = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('these are not pixels\n') };

@@ -131,6 +131,8 @@ const hide = {
   recording: null,
   imageTicket: 0,
   audioTicket: 0,
+  /** The photo is over the server's limit for the file schemes but within the robust scheme's. */
+  tooLargeForFile: false,
 };
 
 /** The scheme the form will ask for: a ticked scheme box, else the default (the two boxes exclude each other). */
@@ -156,6 +158,11 @@ function updateFit() {
     return;
   }
   fit.hidden = false;
+  if (hide.tooLargeForFile && chosenScheme() !== 'robust') {
+    fit.className = 'fit bad';
+    fit.textContent = 'This photo is too large to send as a file; it can go through a messenger (the box below).';
+    return;
+  }
   const room = roomSeconds(capacity);
   const fits = audioSeconds <= room;
   fit.className = `fit ${fits ? 'ok' : 'bad'}`;
@@ -170,6 +177,7 @@ async function onHideImage() {
   const status = $('hide-image-status');
   const img = /** @type {HTMLImageElement} */ ($('hide-image-preview'));
   hide.capacity = null;
+  hide.tooLargeForFile = false;
   updateFit();
   const file = hide.image.files?.[0];
   if (!file) {
@@ -215,6 +223,19 @@ async function onHideImage() {
   const capacity = await res.json();
   if (ticket !== hide.imageTicket) return;
   const pixels = size.width * size.height;
+  if (capacity.maxPixels && pixels > capacity.maxPixels && pixels <= (capacity.robust?.maxPixels ?? 0)) {
+    // Too large to send as a file, but the robust scheme fits phone photos down: offer it instead of refusing.
+    hide.capacity = capacity;
+    hide.tooLargeForFile = true;
+    setStatus(
+      status,
+      `${size.width}×${size.height} photo · too large to send as a file here (up to ` +
+        `${(capacity.maxPixels / 1e6).toFixed(1)} megapixels); tick “Will be sent through a messenger” to use it whole.`,
+      true,
+    );
+    updateFit();
+    return;
+  }
   if (capacity.maxPixels && pixels > capacity.maxPixels) {
     const side = Math.floor(Math.sqrt(capacity.maxPixels));
     setStatus(
