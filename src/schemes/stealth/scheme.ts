@@ -39,16 +39,6 @@ function capacitySamples(width: number, height: number): number {
   return frames * frameSpan(STEALTH_CODEC);
 }
 
-/**
- * The order the syndrome visits the carrying values in, from the key and the container's nonce (SHA-256): with a
- * key, which values carry which part of the message is secret too. Keyless containers keep raster order.
- */
-async function visitingOrder(key: string | undefined, nonce: number): Promise<number | undefined> {
-  if (key === undefined) return undefined;
-  const material = new TextEncoder().encode(`stegavox stealth order\u0000${nonce >>> 0}\u0000${key}`);
-  return new DataView(await crypto.subtle.digest('SHA-256', material)).getUint32(0);
-}
-
 /** Bits (0/1 bytes) packed eight to a byte, for the CRC. */
 function packBits(bits: Uint8Array): Uint8Array {
   const out = new Uint8Array(Math.ceil(bits.length / 8));
@@ -84,9 +74,7 @@ export const stealthScheme: HidingScheme<'stealth', StealthHeader> = {
     const nonce = crypto.getRandomValues(new Uint32Array(1))[0]!;
     await encryptSymbols(message, 2, key ?? '', nonce);
     const costs = hillCosts(cover.data, width, height);
-    const carried = embedLsbPlusMinusOne(cover.data.subarray(HEADER_VALUES), costs.subarray(HEADER_VALUES), message, {
-      key: await visitingOrder(key, nonce),
-    });
+    const carried = embedLsbPlusMinusOne(cover.data.subarray(HEADER_VALUES), costs.subarray(HEADER_VALUES), message);
     const rgb = cover.data.slice();
     rgb.set(carried, HEADER_VALUES);
     const header: StealthHeader = {
@@ -112,9 +100,7 @@ export const stealthScheme: HidingScheme<'stealth', StealthHeader> = {
 
   async reveal({ container, header, key }) {
     const bits = messageBits(header.codec, header.sampleCount);
-    const message = extractLsbPlusMinusOne(container.data.subarray(HEADER_VALUES), bits, {
-      key: await visitingOrder(header.keyed ? key : undefined, header.nonce),
-    });
+    const message = extractLsbPlusMinusOne(container.data.subarray(HEADER_VALUES), bits);
     if (crc32(packBits(message)) !== header.messageCrc)
       throw new StegError('damaged_payload', 'the hidden audio fails its integrity check: the container was altered');
     await decryptSymbols(message, 2, key ?? '', header.nonce);
