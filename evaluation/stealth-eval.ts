@@ -1,6 +1,7 @@
 /**
  * `npx tsx evaluation/stealth-eval.ts`: the stealth scheme at its product size on held-out data: 8 Kodak photos
- * (top-left 512×512), 10 s of FSDD test speech each, keyed; PSNR, SSIM and STOI of the revealed voice.
+ * (top-left 512×512), 10 s of FSDD test speech each, keyed; PSNR, SSIM, STOI of the revealed voice, and embed and
+ * reveal times.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,13 +34,14 @@ for (let k = 0; k < 8; k++) {
   const crop = new Uint8Array(w * h * 3);
   for (let y = 0; y < h; y++) crop.set(img.data.subarray(y * img.width * 3, (y * img.width + w) * 3), y * w * 3);
   const clip = all.subarray(k * 80000, k * 80000 + 80000);
-  const e = await embedAudio(null, encodePng({ width: w, height: h, data: crop }), encodeWav16(clip, 8000), {
-    scheme: 'stealth',
-    key: 'k',
-  });
-  const c = await decodeImage(e.container);
+  const png = encodePng({ width: w, height: h, data: crop });
+  const t0 = performance.now();
+  const e = await embedAudio(null, png, encodeWav16(clip, 8000), { scheme: 'stealth', key: 'k' });
+  const t1 = performance.now();
   const r = await revealAudio(null, e.container, { key: 'k' });
-  rows.push([psnr(mse(c.data, crop)), ssim(c.data, crop, w, h), stoi(clip, r.samples, 8000)]);
+  const t2 = performance.now();
+  const c = await decodeImage(e.container);
+  rows.push([psnr(mse(c.data, crop)), ssim(c.data, crop, w, h), stoi(clip, r.samples, 8000), t1 - t0, t2 - t1]);
   console.log(
     kodak[k * 3],
     rows
@@ -51,5 +53,6 @@ for (let k = 0; k < 8; k++) {
 const mean = (i: number) => rows.reduce((s, r) => s + r[i]!, 0) / rows.length;
 const min = (i: number) => Math.min(...rows.map((r) => r[i]!));
 console.log(
-  `mean PSNR ${mean(0).toFixed(2)} SSIM ${mean(1).toFixed(4)} STOI ${mean(2).toFixed(3)} (min ${min(2).toFixed(3)})`,
+  `mean PSNR ${mean(0).toFixed(2)} SSIM ${mean(1).toFixed(4)} STOI ${mean(2).toFixed(3)} (min ${min(2).toFixed(3)}); ` +
+    `embed ${mean(3).toFixed(0)} ms, reveal ${mean(4).toFixed(0)} ms (means, wall, Node)`,
 );
