@@ -15,7 +15,7 @@ import {
   type PayloadHeader,
   type SchemeName,
 } from '../schemes/registry.js';
-import type { HidingScheme, Quality } from '../schemes/scheme.js';
+import type { HidingScheme, Quality, RevealOutput } from '../schemes/scheme.js';
 import { encodeJpeg } from '../formats/jpeg-encode.js';
 import { fittedSize, resizeRgb } from '../formats/resize.js';
 import type { LoadedModel } from '../schemes/neural/weights-format.js';
@@ -245,19 +245,28 @@ async function revealUnframed(imageBytes: Uint8Array, limits: Limits, key: strin
   for (const scheme of SCHEMES) {
     if (!scheme.revealUnframed) continue;
     const found = await scheme.revealUnframed(image, key);
-    if (!found) continue;
-    return {
-      wav: encodeWav16(found.samples, SAMPLE_RATE),
-      samples: found.samples,
-      seconds: found.sampleCount / SAMPLE_RATE,
-      keyed: found.keyed,
-      scheme: scheme.name,
-      fingerprintDriftDb: found.fingerprintDriftDb,
-      denoised: found.denoised,
-      ...(found.frames ? { frames: found.frames } : {}),
-    };
+    if (found) return revealResult(found, { ...found, scheme: scheme.name }, null);
   }
   throw nothingFound(key);
+}
+
+/** What reveal answers for a scheme's output, `about` the clip as embedded. */
+function revealResult(
+  out: RevealOutput,
+  about: { sampleCount: number; keyed: boolean; scheme: SchemeName },
+  model: LoadedModel | null,
+): RevealResult {
+  return {
+    wav: encodeWav16(out.samples, SAMPLE_RATE),
+    samples: out.samples,
+    seconds: about.sampleCount / SAMPLE_RATE,
+    keyed: about.keyed,
+    scheme: about.scheme,
+    fingerprintDriftDb: out.fingerprintDriftDb,
+    denoised: out.denoised,
+    ...(model ? { model: model.version } : {}),
+    ...(out.frames ? { frames: out.frames } : {}),
+  };
 }
 
 /**
@@ -317,16 +326,6 @@ export async function revealAudio(
       ignoreIntegrity: options.ignoreFingerprint ?? false,
       model,
     });
-    return {
-      wav: encodeWav16(out.samples, SAMPLE_RATE),
-      samples: out.samples,
-      seconds: header.sampleCount / SAMPLE_RATE,
-      keyed: header.keyed,
-      scheme: header.scheme,
-      fingerprintDriftDb: out.fingerprintDriftDb,
-      denoised: out.denoised,
-      ...(model ? { model: model.version } : {}),
-      ...(out.frames ? { frames: out.frames } : {}),
-    };
+    return revealResult(out, header, model);
   });
 }

@@ -28,17 +28,10 @@ const robustFrameLayout: HeaderLayout<RobustFrameHeader> = {
 /** 8 kHz samples one codec frame spans (capacity and footprints are whole frames). */
 const FRAME_SPAN = (DEFAULT_CODEC.frameSamples * SAMPLE_RATE) / DEFAULT_CODEC.rate;
 
-/** The same refusal words as an LSB frame that does not open (src/pipeline/index.ts), so keys leak nothing. */
-function nothingForKey(key: string | undefined): StegError {
-  return new StegError(
-    'no_payload',
-    key === undefined
-      ? 'nothing found: this photo holds no stegavox audio that opens without a key (if it was hidden with a key, send it)'
-      : 'nothing found for this key: the photo holds no stegavox audio this key opens',
-  );
-}
-
-/** revealRobust with its refusals in the pipeline's terms: no header → null, a key that does not open → no_payload. */
+/**
+ * revealRobust with its refusals in the pipeline's terms: no header, or a key that does not open it → null, which the
+ * pipeline answers with the one "nothing found" refusal (a wrong key and an empty photo get the same words).
+ */
 async function revealOrNull(image: RgbImage, key: string | undefined): Promise<UnframedReveal | null> {
   try {
     const r = await revealRobust(image, { passphrase: key });
@@ -51,8 +44,7 @@ async function revealOrNull(image: RgbImage, key: string | undefined): Promise<U
       frames: { total: r.framesTotal, lost: r.framesLost },
     };
   } catch (e) {
-    if (e instanceof StegError && e.code === 'no_payload') return null;
-    if (e instanceof StegError && e.code === 'unauthorized') throw nothingForKey(key);
+    if (e instanceof StegError && (e.code === 'no_payload' || e.code === 'unauthorized')) return null;
     throw e;
   }
 }
