@@ -1,5 +1,4 @@
 /** Size-bounded zlib inflate of untrusted data on the platform's own zlib (`DecompressionStream`), with a trap check. */
-import { StegError } from '../util/errors.js';
 
 /** Compressed bytes handed to the inflater at once: bounds the work done past any limit to one slice. */
 const INFLATE_SLICE = 64 * 1024;

@@ -15,11 +15,10 @@ import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
 import { pcc } from '../../src/metrics/quality.js';
 import { readPayloadHeader } from '../../src/pipeline/index.js';
 import { writeHeaderBits } from '../../src/schemes/registry.js';
-import { BINARY_FILE, MANIFEST_FILE } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
-import { transparentWeights } from '../worker/transparent-weights.js';
+import { writeTransparentWeights } from '../helpers/weights.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'stegavox.mjs');
@@ -57,10 +56,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   dir = await mkdtemp(path.join(tmpdir(), 'stegavox-cli-manners-'));
   weights = p('weights');
-  const { manifest, bin } = await transparentWeights();
-  await mkdir(weights);
-  await writeFile(path.join(weights, MANIFEST_FILE), JSON.stringify(manifest));
-  await writeFile(path.join(weights, BINARY_FILE), bin);
+  await writeTransparentWeights(weights);
   coverBytes = encodePng({ width: 96, height: 64, data: pattern(96, 64) });
   clipBytes = encodeWav16(clip, SAMPLE_RATE);
   await writeFile(p('cover.png'), coverBytes);

@@ -12,11 +12,10 @@ import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
 import { SAMPLE_RATE } from '../../src/container/layout.js';
 import { pcc } from '../../src/metrics/quality.js';
-import { BINARY_FILE, MANIFEST_FILE } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
-import { transparentWeights } from '../worker/transparent-weights.js';
+import { writeTransparentWeights } from '../helpers/weights.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'stegavox.mjs');
@@ -59,10 +58,7 @@ beforeAll(async () => {
   await initBackend('wasm');
   dir = await mkdtemp(path.join(tmpdir(), 'stegavox-cli-'));
   weights = p('weights');
-  const { manifest, bin } = await transparentWeights();
-  await mkdir(weights);
-  await writeFile(path.join(weights, MANIFEST_FILE), JSON.stringify(manifest));
-  await writeFile(path.join(weights, BINARY_FILE), bin);
+  await writeTransparentWeights(weights);
   await writeFile(p('cover.png'), encodePng({ width: 96, height: 64, data: pattern(96, 64) }));
   await writeFile(p('clip.wav'), encodeWav16(clip, SAMPLE_RATE));
   await writeFile(p('long.wav'), encodeWav16(speechLike(24_000, SAMPLE_RATE, 12), SAMPLE_RATE)); // 3 s

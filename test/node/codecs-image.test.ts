@@ -6,7 +6,6 @@ import { zlibSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { HARD_MAX_PIXELS, decodeImage, encodePng, sniffImage, type RgbImage } from '../../src/formats/image.js';
-import { StegError, type StegErrorCode } from '../../src/util/errors.js';
 import { JPEG_FIXTURE_SIZE, meanAbsDiff, pattern } from '../fixtures/pattern.js';
 import {
   CHANNELS,

@@ -2,7 +2,6 @@
 import wavefile from 'wavefile';
 import { describe, expect, it } from 'vitest';
 import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
-import { StegError, type StegErrorCode } from '../../src/util/errors.js';
 import { stegCodeOf as codeOf } from '../helpers/errors.js';
 import { concat } from '../fixtures/png-writer.js';
 

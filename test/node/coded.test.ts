@@ -15,7 +15,6 @@ import {
 } from '../../src/schemes/coded/payload.js';
 import { parseScheme } from '../../src/schemes/registry.js';
 import { fromDigits, readDigits, toDigits, writeDigits } from '../../src/schemes/coded/digits.js';
-import { isStegError } from '../../src/util/errors.js';
 import { decryptSymbols, encryptSymbols } from '../../src/util/keystream.js';
 import { SAMPLE_RATE } from '../../src/container/layout.js';
 import { mse, pcc, psnr, siSnr, ssim } from '../../src/metrics/quality.js';

@@ -1,7 +1,6 @@
 // Payload header (src/container/header.ts and the schemes' layouts): byte round trip, LSB copies with majority vote, refusal codes, loudness envelope.
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../../src/container/crc32.js';
-import { isStegError } from '../../src/util/errors.js';
 import {
   ENVELOPE_BYTES,
   ENVELOPE_FLOOR_DB,

@@ -1,6 +1,6 @@
 // Embed → reveal end to end (src/pipeline.ts) on the wasm backend with the transparent test weights loaded from a
 // weights folder: round trips (plain and keyed), capacity refusal, and the 4xx outcomes for wrong or altered containers.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +8,6 @@ import jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { decodeWav, encodeWav16, sniffWav } from '../../src/formats/wav.js';
-import { isStegError } from '../../src/util/errors.js';
 import { SAMPLE_RATE, SAMPLES_PER_TILE, TILE } from '../../src/container/layout.js';
 import { pcc } from '../../src/metrics/quality.js';
 import { HEADER_VALUES } from '../../src/container/header.js';
@@ -27,14 +26,14 @@ import {
   SPREAD_STEP_HZ,
   spreadRate,
 } from '../../src/schemes/neural/spreading.js';
-import { BINARY_FILE, disposeModel, MANIFEST_FILE, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
+import { disposeModel, type LoadedModel } from '../../src/schemes/neural/weights-format.js';
 import { initBackend } from '../../src/node/backend.js';
 import { PRE_EMPHASIS } from '../../src/audio/emphasis.js';
 import { COVER_HEADROOM, coverForHiding } from '../../src/schemes/neural/model.js';
 import { loadModelFromDir } from '../../src/node/load-model.js';
 import { pattern } from '../fixtures/pattern.js';
 import { speechLike } from '../helpers/signals.js';
-import { transparentWeights } from '../worker/transparent-weights.js';
+import { writeTransparentWeights } from '../helpers/weights.js';
 import { stegErrorOf } from '../helpers/errors.js';
 
 const W = 96;
@@ -53,9 +52,7 @@ function wav(seconds: number, rate = SAMPLE_RATE, seed = 1): { bytes: Uint8Array
 beforeAll(async () => {
   await initBackend('wasm');
   dir = await mkdtemp(path.join(tmpdir(), 'stegavox-pipeline-'));
-  const { manifest, bin } = await transparentWeights();
-  await writeFile(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest));
-  await writeFile(path.join(dir, BINARY_FILE), bin);
+  await writeTransparentWeights(dir);
   model = await loadModelFromDir(dir);
   cover = encodePng({ width: W, height: H, data: pattern(W, H) });
 });

@@ -1,7 +1,5 @@
 /** Every error status the API documents, as application/problem+json; bad input is never a 500. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crc32 } from '../../src/container/crc32.js';
-import type { AppEnv } from '../../worker/config.js';
 import { photoRgb } from '../../bench/inputs.js';
 import { decodeImage, encodePng } from '../../src/formats/image.js';
 import { chunk, concat, SIGNATURE, tableBombPng } from '../fixtures/png-writer.js';
