@@ -47,6 +47,7 @@ function html(title: string, body: string): Response {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)} · stegavox API</title>
+<link rel="stylesheet" href="/palette.css">
 <link rel="stylesheet" href="/docs.css">
 </head>
 <body class="reference">
